@@ -1,0 +1,79 @@
+// Cloudflare Workers entry. Workers cannot share I/O objects between requests, so each request (and each cron
+// run) gets its own postgres.js client over Hyperdrive, closed after the response with ctx.waitUntil. Everything
+// Workers-specific (bindings, Hyperdrive, scheduled events) stays in this file.
+import postgres from "postgres";
+import { createLedgerStore, fromPostgresJs } from "@tsubaki/db";
+import { createApp } from "./app";
+import { loadConfig, type Config } from "./env";
+import { problemResponse } from "./http/problem";
+import { createLogger, describeError } from "./log";
+import { createLedgerService } from "./services/ledger";
+import { sweepExpiredHolds } from "./sweeper";
+
+export interface Env {
+  HYPERDRIVE: { connectionString: string };
+  [binding: string]: unknown;
+}
+
+interface ExecutionContext {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+interface ScheduledController {
+  scheduledTime: number;
+  cron: string;
+}
+
+// Configuration depends only on the bindings, which are fixed for an isolate: validate once per env object.
+const configs = new WeakMap<Env, Config>();
+function configOf(env: Env): Config {
+  let config = configs.get(env);
+  if (!config) {
+    config = loadConfig(env);
+    configs.set(env, config);
+  }
+  return config;
+}
+
+function open(env: Env, config: Config) {
+  // One connection per request: Hyperdrive pools the real ones. No prepared-statement cache across requests.
+  const sql = postgres(env.HYPERDRIVE.connectionString, { max: 1, fetch_types: false, onnotice: () => {} });
+  const db = fromPostgresJs(sql);
+  const ledger = createLedgerService(createLedgerStore(db, { amountMax: config.amountMaxYen }), { amountMaxYen: config.amountMaxYen });
+  return { db, ledger };
+}
+
+export default {
+  async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+    let config: Config;
+    try {
+      config = configOf(env);
+    } catch (error) {
+      // A misconfigured deployment says so in its log; callers get a plain 500 problem, never the details.
+      console.error(describeError(error));
+      return problemResponse("internal_error", "the server is misconfigured; see its log", crypto.randomUUID());
+    }
+    const { db, ledger } = open(env, config);
+    try {
+      const app = createApp({ ledger, config, logger: createLogger(config.logLevel), checkDatabase: async () => void (await db.query("SELECT 1")) });
+      return await app.fetch(request);
+    } finally {
+      ctx.waitUntil(db.close());
+    }
+  },
+
+  async scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
+    const config = configOf(env);
+    const logger = createLogger(config.logLevel);
+    const { db, ledger } = open(env, config);
+    try {
+      const count = await sweepExpiredHolds(ledger);
+      if (count > 0) logger.info("expired holds", { count });
+    } catch (error) {
+      logger.error("hold sweep failed", { error: describeError(error) });
+      throw error;
+    } finally {
+      ctx.waitUntil(db.close());
+    }
+  },
+};

@@ -1,0 +1,337 @@
+// The ledger store on PostgreSQL: one database transaction per batch. Rows are locked in a fixed order (holds,
+// then accounts by id, then the chain head) so concurrent writers cannot deadlock; the pure planner decides;
+// one statement writes everything; serialization failures are retried a bounded number of times with jitter.
+import {
+  assert,
+  emptyPlanState,
+  expiryTransferId,
+  planBatch,
+  batchDigest,
+  chainHash,
+  validateAccount,
+  newAccount,
+  type Account,
+  type AccountInput,
+  type BatchPlan,
+  type CreateAccountResult,
+  type EntryPage,
+  type Hold,
+  type LedgerStore,
+  type PlanState,
+  type Transfer,
+  type TransferRequest,
+  type TransferResult,
+} from "@tsubaki/ledger";
+import { retryableSqlStates, sqlState, type Db, type SqlClient } from "./client";
+import { auditLedger } from "./audit";
+import {
+  accountColumns,
+  accountFromRow,
+  entryColumns,
+  entryFromRow,
+  entryToRow,
+  holdColumns,
+  holdFromRow,
+  rejectionFromRow,
+  transferColumns,
+  transferFromRow,
+  transferToRow,
+  type AccountRow,
+  type EntryRow,
+  type HoldRow,
+  type RejectionRow,
+  type TransferRow,
+} from "./rows";
+
+export interface LedgerStoreOptions {
+  /** Largest amount accepted (validated again by the planner). */
+  amountMax?: bigint;
+  /** Attempts for one batch before the error is returned to every caller in it. */
+  retryCountMax?: number;
+  /** Clock, for tests of expiry. */
+  now?: () => Date;
+}
+
+/** A text[] literal, passed as one text parameter: both drivers send it as-is, and `= ANY($1::text::text[])` uses the index. */
+export function textArray(values: Iterable<string>): string {
+  return `{${[...new Set(values)].map((v) => `"${v.replace(/["\\]/g, "\\$&")}"`).join(",")}}`;
+}
+const ids = textArray;
+
+async function loadState(tx: SqlClient, requests: readonly TransferRequest[]): Promise<PlanState> {
+  const state = emptyPlanState();
+  const holdIds = requests.flatMap((r) => (r.op === "capture" || r.op === "void" || r.op === "expire" ? [r.holdId] : []));
+  const originalIds = requests.flatMap((r) => (r.op === "reversal" ? [r.reversalOf] : []));
+  const accountIds = new Set(requests.flatMap((r) => (r.op === "transfer" ? r.legs.flatMap((l) => [l.from, l.to]) : [])));
+
+  if (holdIds.length > 0) {
+    const rows = await tx.query<HoldRow>(
+      `SELECT ${holdColumns} FROM ledger_holds WHERE id = ANY($1::text::text[]) ORDER BY id FOR UPDATE`,
+      [ids(holdIds)],
+    );
+    for (const row of rows) {
+      const hold = holdFromRow(row);
+      state.holds.set(hold.id, hold);
+      accountIds.add(hold.from).add(hold.to);
+    }
+  }
+  if (originalIds.length > 0) {
+    const rows = await tx.query<TransferRow>(
+      `SELECT ${transferColumns} FROM ledger_transfers WHERE id = ANY($1::text::text[])`,
+      [ids(originalIds)],
+    );
+    for (const row of rows) {
+      const t = transferFromRow(row);
+      state.originals.set(t.id, t);
+      for (const leg of t.legs) accountIds.add(leg.from).add(leg.to);
+    }
+  }
+  // The account locks and the outcomes of the requests' ids go in one round trip (postgres.js pipelines them on
+  // the transaction's connection; the server runs them in order, so the outcomes are read after the locks are
+  // held and a same-body duplicate in flight elsewhere is seen once it commits). A different-body duplicate
+  // that commits later fails our insert on the primary key, and the batch is retried and sees it.
+  const requestIds = ids(requests.flatMap((r) => [r.id, ...(r.op === "capture" || r.op === "void" ? [expiryTransferId(r.holdId)] : [])]));
+  const [accountRows, outcomes] = await Promise.all([
+    accountIds.size === 0
+      ? Promise.resolve([] as AccountRow[])
+      : tx.query<AccountRow>(`SELECT ${accountColumns} FROM ledger_accounts WHERE id = ANY($1::text::text[]) ORDER BY id FOR UPDATE`, [ids(accountIds)]),
+    tx.query<TransferRow & { detail: string | null; is_rejection: boolean }>(
+      `SELECT ${transferColumns}, NULL AS detail, false AS is_rejection FROM ledger_transfers WHERE id = ANY($1::text::text[])
+       UNION ALL
+       SELECT id, op, code AS status, NULL, NULL, NULL, NULL, NULL, NULL, request_hash, NULL, created_at, detail, true
+       FROM ledger_rejections WHERE id = ANY($1::text::text[])`,
+      [requestIds],
+    ),
+  ]);
+  for (const row of accountRows) state.accounts.set(row.id, accountFromRow(row));
+  for (const row of outcomes) {
+    if (row.is_rejection) {
+      state.outcomes.set(row.id, {
+        kind: "rejection",
+        rejection: rejectionFromRow({ id: row.id, op: row.op, code: row.status as never, detail: row.detail ?? "", request_hash: row.request_hash, created_at: row.created_at }),
+      });
+    } else {
+      state.outcomes.set(row.id, { kind: "transfer", transfer: transferFromRow(row) });
+    }
+  }
+  if (originalIds.length > 0) {
+    const rows = await tx.query<{ reversal_of: string }>(
+      `SELECT reversal_of FROM ledger_transfers WHERE reversal_of = ANY($1::text::text[])`,
+      [ids(originalIds)],
+    );
+    for (const row of rows) state.reversed.add(row.reversal_of);
+  }
+  return state;
+}
+
+const writeStatement = `
+WITH
+  b AS (SELECT nextval('ledger_batch_seq') AS id),
+  t AS (
+    INSERT INTO ledger_transfers (id, op, status, legs, code, metadata, hold_id, reversal_of, timeout_at, request_hash, batch_id, created_at)
+    SELECT x.id, x.op, x.status, x.legs, x.code, x.metadata, x.hold_id, x.reversal_of, x.timeout_at, x.request_hash, (SELECT id FROM b), x.created_at
+    FROM jsonb_to_recordset($1::text::jsonb) AS x(id text, op text, status text, legs jsonb, code text, metadata jsonb, hold_id text,
+      reversal_of text, timeout_at timestamptz, request_hash text, created_at timestamptz)
+    RETURNING 1),
+  e AS (
+    INSERT INTO ledger_entries (account_id, seq, transfer_id, side, phase, amount, balance_after, debits_pending_after, credits_pending_after, batch_id, created_at)
+    SELECT x.account_id, x.seq, x.transfer_id, x.side, x.phase, x.amount, x.balance_after, x.debits_pending_after, x.credits_pending_after, (SELECT id FROM b), x.created_at
+    FROM jsonb_to_recordset($2::text::jsonb) AS x(account_id text, seq int, transfer_id text, side text, phase text, amount bigint,
+      balance_after bigint, debits_pending_after bigint, credits_pending_after bigint, created_at timestamptz)
+    RETURNING 1),
+  a AS (
+    UPDATE ledger_accounts AS acc SET debits_posted = x.debits_posted, credits_posted = x.credits_posted,
+      debits_pending = x.debits_pending, credits_pending = x.credits_pending, entry_seq = x.entry_seq
+    FROM jsonb_to_recordset($3::text::jsonb) AS x(id text, debits_posted bigint, credits_posted bigint, debits_pending bigint,
+      credits_pending bigint, entry_seq int, prev_seq int)
+    WHERE acc.id = ANY($6::text::text[]) AND acc.id = x.id AND acc.entry_seq = x.prev_seq
+    RETURNING 1),
+  h AS (
+    INSERT INTO ledger_holds (id, from_account, to_account, amount, captured, status, timeout_at)
+    SELECT x.id, x.from_account, x.to_account, x.amount, x.captured, x.status, x.timeout_at
+    FROM jsonb_to_recordset($4::text::jsonb) AS x(id text, from_account text, to_account text, amount bigint, captured bigint, status text, timeout_at timestamptz)
+    ON CONFLICT (id) DO UPDATE SET captured = excluded.captured, status = excluded.status
+    RETURNING 1),
+  r AS (
+    INSERT INTO ledger_rejections (id, op, code, detail, request_hash, created_at)
+    SELECT x.id, x.op, x.code, x.detail, x.request_hash, x.created_at
+    FROM jsonb_to_recordset($5::text::jsonb) AS x(id text, op text, code text, detail text, request_hash text, created_at timestamptz)
+    RETURNING 1),
+  -- Joining the hash chain: the head is the one row every batch locks, so it is locked last, here, and held only
+  -- from this statement to the commit. The formula is chainHash() of packages/ledger; $7 is the batch digest.
+  c AS (SELECT seq, hash FROM ledger_chain WHERE id = 1 AND $7::text IS NOT NULL FOR UPDATE),
+  n AS (SELECT c.seq + 1 AS seq, c.hash AS prev_hash,
+          encode(sha256(convert_to(c.hash || E'\\n' || (c.seq + 1)::text || E'\\n' || $7::text, 'UTF8')), 'hex') AS hash FROM c),
+  u AS (UPDATE ledger_chain SET seq = n.seq, hash = n.hash FROM n WHERE ledger_chain.id = 1 RETURNING 1),
+  s AS (INSERT INTO ledger_seals (seq, batch_id, digest, prev_hash, hash, transfer_count, entry_count, created_at)
+        SELECT n.seq, (SELECT id FROM b), $7::text, n.prev_hash, n.hash, $8::int, $9::int, $10::timestamptz FROM n RETURNING 1)
+SELECT (SELECT id FROM b)::text AS batch_id, (SELECT count(*) FROM t)::int AS t, (SELECT count(*) FROM e)::int AS e,
+  (SELECT count(*) FROM a)::int AS a, (SELECT count(*) FROM h)::int AS h, (SELECT count(*) FROM r)::int AS r,
+  (SELECT count(*) FROM u)::int AS u, (SELECT count(*) FROM s)::int AS s,
+  (SELECT seq::text FROM n) AS seal_seq, (SELECT prev_hash FROM n) AS prev_hash, (SELECT hash FROM n) AS hash`;
+
+async function writePlan(tx: SqlClient, plan: BatchPlan, previousSeq: Map<string, number>, now: Date): Promise<void> {
+  if (plan.transfers.length === 0 && plan.rejections.length === 0) return;
+  const accounts = plan.accounts.map((a) => ({
+    id: a.id,
+    debits_posted: a.debitsPosted.toString(),
+    credits_posted: a.creditsPosted.toString(),
+    debits_pending: a.debitsPending.toString(),
+    credits_pending: a.creditsPending.toString(),
+    entry_seq: a.entrySeq,
+    prev_seq: previousSeq.get(a.id),
+  }));
+  const holds = plan.holds.map((h) => ({
+    id: h.id,
+    from_account: h.from,
+    to_account: h.to,
+    amount: h.amount.toString(),
+    captured: h.captured.toString(),
+    status: h.status,
+    timeout_at: h.timeoutAt.toISOString(),
+  }));
+  const rejections = plan.rejections.map((r) => ({ id: r.id, op: r.op, code: r.code, detail: r.detail, request_hash: r.requestHash, created_at: r.timestamp.toISOString() }));
+  const digest = plan.transfers.length > 0 ? batchDigest(plan.transfers, plan.entries) : null;
+  const [counts] = await tx.query<{
+    batch_id: string; t: number; e: number; a: number; h: number; r: number; u: number; s: number;
+    seal_seq: string | null; prev_hash: string | null; hash: string | null;
+  }>(writeStatement, [
+    JSON.stringify(plan.transfers.map(transferToRow)),
+    JSON.stringify(plan.entries.map(entryToRow)),
+    JSON.stringify(accounts),
+    JSON.stringify(holds),
+    JSON.stringify(rejections),
+    // Lets the planner find the accounts by primary key instead of scanning the table to join the recordset.
+    textArray(plan.accounts.map((a) => a.id)),
+    digest,
+    plan.transfers.length,
+    plan.entries.length,
+    now.toISOString(),
+  ]);
+  assert(counts, "the write statement returns its counts");
+  assert(counts.t === plan.transfers.length && counts.e === plan.entries.length && counts.r === plan.rejections.length, "every journal row was written");
+  // An account row that moved under us (entry_seq changed) would be a broken lock: fail loudly, never write half.
+  assert(counts.a === accounts.length, "every account was updated from the state it was locked in");
+  assert(counts.h === holds.length, "every hold was written");
+  if (digest === null) {
+    assert(counts.u === 0 && counts.s === 0, "a batch without transfers is not sealed");
+    return;
+  }
+  assert(counts.u === 1 && counts.s === 1 && counts.seal_seq && counts.prev_hash && counts.hash, "the batch joined the chain");
+  assert(counts.hash === chainHash(counts.prev_hash, Number(counts.seal_seq), digest), "PostgreSQL and the ledger compute the same chain hash");
+}
+
+function jitterMs(attempt: number): number {
+  return Math.random() * Math.min(200, 5 * 2 ** attempt);
+}
+
+export function createLedgerStore(db: Db, options: LedgerStoreOptions = {}): LedgerStore {
+  const now = options.now ?? (() => new Date());
+  const retryCountMax = options.retryCountMax ?? 8;
+  const validateOptions = options.amountMax === undefined ? {} : { amountMax: options.amountMax };
+
+  async function submitOnce(requests: readonly TransferRequest[], onLocked?: () => void): Promise<TransferResult[]> {
+    return db.transaction(async (tx) => {
+      const state = await loadState(tx, requests);
+      onLocked?.();
+      const previousSeq = new Map([...state.accounts.values()].map((a) => [a.id, a.entrySeq]));
+      const at = now();
+      const plan = planBatch(state, requests, at, validateOptions);
+      await writePlan(tx, plan, previousSeq, at);
+      return plan.results;
+    });
+  }
+
+  async function getAccount(id: string): Promise<Account | null> {
+    const rows = await db.query<AccountRow>(`SELECT ${accountColumns} FROM ledger_accounts WHERE id = $1`, [id]);
+    return rows[0] ? accountFromRow(rows[0]) : null;
+  }
+
+  return {
+    getAccount,
+    async createAccount(input: AccountInput): Promise<CreateAccountResult> {
+      const validation = validateAccount(input);
+      if (!validation.ok) return { ok: false, code: validation.code === "invalid_id" ? "invalid_id" : "invalid_account", detail: validation.detail };
+      const account = newAccount(input, now());
+      const rows = await db.query<AccountRow>(
+        `INSERT INTO ledger_accounts (id, kind, owner, asset, debits_must_not_exceed_credits, credits_must_not_exceed_debits, metadata, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb, $8::timestamptz) ON CONFLICT (id) DO NOTHING RETURNING ${accountColumns}`,
+        [
+          account.id,
+          account.kind,
+          account.owner,
+          account.asset,
+          account.flags.debitsMustNotExceedCredits,
+          account.flags.creditsMustNotExceedDebits,
+          account.metadata === null ? null : JSON.stringify(account.metadata),
+          account.createdAt.toISOString(),
+        ],
+      );
+      if (rows[0]) return { ok: true, account: accountFromRow(rows[0]), created: true };
+      const existing = await getAccount(input.id);
+      assert(existing, "an account that conflicted exists");
+      const same =
+        existing.kind === input.kind &&
+        existing.owner === input.owner &&
+        existing.asset === input.asset &&
+        existing.flags.debitsMustNotExceedCredits === input.flags.debitsMustNotExceedCredits &&
+        existing.flags.creditsMustNotExceedDebits === input.flags.creditsMustNotExceedDebits;
+      if (same) return { ok: true, account: existing, created: false };
+      return { ok: false, code: "account_exists", detail: `account ${input.id} exists with a different definition` };
+    },
+
+    async getAccounts(accountIds: readonly string[]): Promise<Account[]> {
+      if (accountIds.length === 0) return [];
+      const rows = await db.query<AccountRow>(
+        `SELECT ${accountColumns} FROM ledger_accounts WHERE id = ANY($1::text::text[]) ORDER BY id`,
+        [ids(accountIds)],
+      );
+      return rows.map(accountFromRow);
+    },
+
+    async getTransfer(id: string): Promise<Transfer | null> {
+      const rows = await db.query<TransferRow>(`SELECT ${transferColumns} FROM ledger_transfers WHERE id = $1`, [id]);
+      return rows[0] ? transferFromRow(rows[0]) : null;
+    },
+
+    async getHold(id: string): Promise<Hold | null> {
+      const rows = await db.query<HoldRow>(`SELECT ${holdColumns} FROM ledger_holds WHERE id = $1`, [id]);
+      return rows[0] ? holdFromRow(rows[0]) : null;
+    },
+
+    async submitBatch(requests: readonly TransferRequest[], onLocked?: () => void): Promise<TransferResult[]> {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await submitOnce(requests, onLocked);
+        } catch (error) {
+          const state = sqlState(error);
+          if (!state || !retryableSqlStates.has(state) || attempt + 1 >= retryCountMax) throw error;
+          if (process.env.LEDGER_DEBUG_RETRY) console.error("retry", attempt, state, String(error).slice(0, 200));
+          await new Promise((resolve) => setTimeout(resolve, jitterMs(attempt)));
+        }
+      }
+    },
+
+    async listEntries(accountId, { cursor, limit, asOf }): Promise<EntryPage> {
+      const after = cursor ? Number.parseInt(cursor, 10) : 0;
+      const rows = await db.query<EntryRow>(
+        `SELECT ${entryColumns} FROM ledger_entries WHERE account_id = $1 AND seq > $2
+           AND ($3::timestamptz IS NULL OR created_at <= $3::timestamptz) ORDER BY seq LIMIT $4`,
+        [accountId, Number.isFinite(after) ? after : 0, asOf ? asOf.toISOString() : null, limit + 1],
+      );
+      const page = rows.slice(0, limit).map(entryFromRow);
+      const last = page[page.length - 1];
+      return { entries: page, nextCursor: rows.length > limit && last ? String(last.seq) : null };
+    },
+
+    async dueHoldIds(at: Date, limit: number): Promise<string[]> {
+      const rows = await db.query<{ id: string }>(
+        `SELECT id FROM ledger_holds WHERE status = 'pending' AND timeout_at <= $1::timestamptz ORDER BY timeout_at LIMIT $2`,
+        [at.toISOString(), limit],
+      );
+      return rows.map((r) => r.id);
+    },
+
+    audit: () => auditLedger(db),
+  };
+}

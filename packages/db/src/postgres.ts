@@ -1,0 +1,39 @@
+// The postgres.js adapter: used on Node with DATABASE_URL and inside Workers with Hyperdrive's connection string.
+import { drizzle } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import type { Db, Drizzle, SqlClient } from "./client";
+import * as schema from "./schema";
+
+export interface PostgresOptions {
+  /** Pool size; Workers should use 1 per request. */
+  connectionsMax?: number;
+}
+
+function wrap(sql: postgres.Sql | postgres.TransactionSql): SqlClient {
+  return {
+    async query<T>(text: string, params: readonly unknown[] = []) {
+      const rows = await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true });
+      return rows as unknown as T[];
+    },
+  };
+}
+
+export function fromPostgresJs(sql: postgres.Sql): Db {
+  const client = wrap(sql);
+  return {
+    kind: "postgres",
+    query: client.query,
+    transaction: <T>(fn: (tx: SqlClient) => Promise<T>) => sql.begin((tx) => fn(wrap(tx))) as Promise<T>,
+    drizzle: drizzle(sql, { schema }) as unknown as Drizzle,
+    close: () => sql.end({ timeout: 5 }),
+  };
+}
+
+export function openPostgres(url: string, options: PostgresOptions = {}): Db {
+  const sql = postgres(url, {
+    max: options.connectionsMax ?? 20,
+    onnotice: () => {},
+    connection: { application_name: "tsubaki" },
+  });
+  return fromPostgresJs(sql);
+}

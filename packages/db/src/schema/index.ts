@@ -1,0 +1,2 @@
+// Every table of Tsubaki, for drizzle-kit and the query builder. Each area keeps its own file.
+export * from "./ledger";

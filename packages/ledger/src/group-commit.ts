@@ -1,0 +1,118 @@
+// Group commit: requests that arrive while batches are being written wait and go together in the next batch, one
+// database transaction for many transfers. Up to `inFlightMax` batches overlap, but a batch starts only after the
+// one before it holds its row locks, so batches touching the same account are applied in submission order. A
+// batch that settles holds or reverses transfers waits for every earlier batch to finish (it may depend on them).
+import { assert } from "./assert";
+import type { TransferRequest, TransferResult } from "./types";
+import { batchSizeMax } from "./types";
+
+export interface GroupCommitOptions {
+  /** Most requests in one batch. */
+  batchSizeMax?: number;
+  /** Most batches being written at once. */
+  inFlightMax?: number;
+  /** Most requests waiting; past it submit() rejects at once (back-pressure instead of unbounded memory). */
+  queueLengthMax?: number;
+}
+
+export class QueueFullError extends Error {
+  override name = "QueueFullError";
+}
+
+interface Waiting {
+  request: TransferRequest;
+  resolve: (r: TransferResult) => void;
+  reject: (e: unknown) => void;
+}
+
+export type BatchWriter = (requests: readonly TransferRequest[], onLocked: () => void) => Promise<TransferResult[]>;
+
+/** Requests whose outcome can depend on a transfer still being written by an earlier batch. */
+function dependsOnEarlierBatches(r: TransferRequest): boolean {
+  return r.op !== "transfer";
+}
+
+export class GroupCommitter {
+  private readonly queue: Waiting[] = [];
+  private inFlight = 0;
+  /** False while the newest batch has not yet taken its locks. */
+  private gateOpen = true;
+  private scheduled = false;
+  private readonly batchMax: number;
+  private readonly inFlightMax: number;
+  private readonly queueMax: number;
+  /** Batches written so far and requests in them (for benchmarks and metrics). */
+  readonly stats = { batches: 0, requests: 0 };
+
+  constructor(
+    private readonly writeBatch: BatchWriter,
+    options: GroupCommitOptions = {},
+  ) {
+    this.batchMax = options.batchSizeMax ?? batchSizeMax;
+    this.inFlightMax = options.inFlightMax ?? 4;
+    this.queueMax = options.queueLengthMax ?? 100_000;
+    assert(this.batchMax >= 1 && this.inFlightMax >= 1, "group commit limits are positive");
+  }
+
+  submit(request: TransferRequest): Promise<TransferResult> {
+    if (this.queue.length >= this.queueMax) return Promise.reject(new QueueFullError("ledger write queue is full"));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ request, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Starts batches on the next microtask, so requests submitted in the same tick go together. */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0 && this.gateOpen && this.inFlight < this.inFlightMax) {
+      const size = Math.min(this.batchMax, this.queue.length);
+      const dependent = this.queue.slice(0, size).some((w) => dependsOnEarlierBatches(w.request));
+      if (dependent && this.inFlight > 0) return;
+      this.start(this.queue.splice(0, size));
+    }
+  }
+
+  private start(batch: Waiting[]): void {
+    this.inFlight += 1;
+    this.gateOpen = false;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.gateOpen = true;
+      this.schedule();
+    };
+    this.writeBatch(
+      batch.map((w) => w.request),
+      release,
+    )
+      .then((results) => {
+        assert(results.length === batch.length, "one result per request");
+        this.stats.batches += 1;
+        this.stats.requests += batch.length;
+        batch.forEach((w, i) => w.resolve(results[i]!));
+      })
+      // After then(), not beside it: a failed assertion above must reject the callers too, not leave them waiting.
+      .catch((error: unknown) => {
+        for (const w of batch) w.reject(error);
+      })
+      .finally(() => {
+        this.inFlight -= 1;
+        release();
+        this.schedule();
+      });
+  }
+
+  get queueLength(): number {
+    return this.queue.length;
+  }
+}
