@@ -306,7 +306,6 @@ export function createLedgerStore(db: Db, options: LedgerStoreOptions = {}): Led
         } catch (error) {
           const state = sqlState(error);
           if (!state || !retryableSqlStates.has(state) || attempt + 1 >= retryCountMax) throw error;
-          if (process.env.LEDGER_DEBUG_RETRY) console.error("retry", attempt, state, String(error).slice(0, 200));
           await new Promise((resolve) => setTimeout(resolve, jitterMs(attempt)));
         }
       }

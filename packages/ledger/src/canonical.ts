@@ -24,33 +24,73 @@ export function sha256Hex(text: string): string {
   return bytesToHex(sha256(utf8ToBytes(text)));
 }
 
+// Fields are joined with separators that cannot occur inside them: ids, codes and account ids are limited to
+// [A-Za-z0-9_:.~-] by validation, amounts are decimal, timestamps ISO. Free-form metadata goes through
+// canonicalJson last on its line. These hand-written forms are several times faster than canonicalJson over the
+// whole object, and hashing sits on the write path of every transfer.
+const legsText = (legs: readonly { from: string; to: string; amount: bigint }[]) =>
+  legs.map((l) => `${l.from}>${l.to}=${l.amount}`).join(",");
+const optional = (v: string | null | undefined) => (v === null || v === undefined ? "" : v);
+const metadataText = (m: Record<string, unknown> | null | undefined) => (m === null || m === undefined ? "" : canonicalJson(m));
+
 /** The hash that identifies a request's body, for idempotent replays (same id + same hash = same request). */
-export function requestHash(request: TransferRequest): string {
-  return sha256Hex(canonicalJson(request));
+export function requestHash(r: TransferRequest): string {
+  let text: string;
+  switch (r.op) {
+    case "transfer":
+      text = `transfer|${r.id}|${legsText(r.legs)}|${r.pending ? r.pending.timeoutSeconds : ""}|${optional(r.code)}|${metadataText(r.metadata)}`;
+      break;
+    case "reversal":
+      text = `reversal|${r.id}|${r.reversalOf}|${optional(r.code)}|${metadataText(r.metadata)}`;
+      break;
+    case "capture":
+      text = `capture|${r.id}|${r.holdId}|${r.amount}|${metadataText(r.metadata)}`;
+      break;
+    case "void":
+      text = `void|${r.id}|${r.holdId}|${metadataText(r.metadata)}`;
+      break;
+    case "expire":
+      text = `expire|${r.id}|${r.holdId}`;
+      break;
+  }
+  return sha256Hex(text);
 }
 
-/** The digest of one transfer as journaled. */
-export function transferDigestInput(t: Transfer): unknown {
-  return [t.id, t.op, t.status, t.legs, t.code, t.metadata, t.holdId, t.reversalOf, t.timeoutAt, t.requestHash, t.timestamp];
+/** One transfer as it enters the digest of its batch. */
+export function transferDigestText(t: Transfer): string {
+  return [
+    t.id,
+    t.op,
+    t.status,
+    legsText(t.legs),
+    optional(t.code),
+    optional(t.holdId),
+    optional(t.reversalOf),
+    t.timeoutAt ? t.timeoutAt.toISOString() : "",
+    t.requestHash,
+    t.timestamp.toISOString(),
+    metadataText(t.metadata),
+  ].join("|");
 }
 
-export function entryDigestInput(e: Entry): unknown {
-  return [e.accountId, e.seq, e.transferId, e.side, e.phase, e.amount, e.balanceAfter, e.debitsPendingAfter, e.creditsPendingAfter, e.timestamp];
+/** One entry as it enters the digest of its batch. */
+export function entryDigestText(e: Entry): string {
+  return `${e.accountId}|${e.seq}|${e.transferId}|${e.side}|${e.phase}|${e.amount}|${e.balanceAfter}|${e.debitsPendingAfter}|${e.creditsPendingAfter}|${e.timestamp.toISOString()}`;
 }
 
 /** The genesis value of the hash chain. */
 export const chainGenesis = "0".repeat(64);
+
+const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * The digest of one group commit: its transfers in id order and entries in (account, seq) order, so the digest
  * does not depend on the order rows come back from the database.
  */
 export function batchDigest(transfers: readonly Transfer[], entries: readonly Entry[]): string {
-  const ts = [...transfers].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map(transferDigestInput);
-  const es = [...entries]
-    .sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : a.seq - b.seq))
-    .map(entryDigestInput);
-  return sha256Hex(`${canonicalJson(ts)}\n${canonicalJson(es)}`);
+  const ts = [...transfers].sort((a, b) => byString(a.id, b.id)).map(transferDigestText);
+  const es = [...entries].sort((a, b) => byString(a.accountId, b.accountId) || a.seq - b.seq).map(entryDigestText);
+  return sha256Hex(`${ts.join("\n")}\n\n${es.join("\n")}`);
 }
 
 /**

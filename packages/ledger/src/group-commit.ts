@@ -91,10 +91,9 @@ export class GroupCommitter {
       this.gateOpen = true;
       this.schedule();
     };
-    this.writeBatch(
-      batch.map((w) => w.request),
-      release,
-    )
+    // Started inside a promise so a writer that throws synchronously still settles every caller.
+    Promise.resolve()
+      .then(() => this.writeBatch(batch.map((w) => w.request), release))
       .then((results) => {
         assert(results.length === batch.length, "one result per request");
         this.stats.batches += 1;

@@ -50,7 +50,7 @@ export const ledgerTransfers = pgTable(
   },
   (t) => [
     uniqueIndex("ledger_transfers_reversal_of_uq").on(t.reversalOf).where(sql`${t.reversalOf} IS NOT NULL`),
-    index("ledger_transfers_hold_idx").on(t.holdId),
+    index("ledger_transfers_hold_idx").on(t.holdId).where(sql`${t.holdId} IS NOT NULL`),
     index("ledger_transfers_batch_idx").on(t.batchId),
     check("ledger_transfers_op", sql`${t.op} IN ('transfer','reversal','capture','void','expire')`),
     check("ledger_transfers_status", sql`${t.status} IN ('posted','pending','voided','expired')`),
