@@ -1,5 +1,7 @@
 // Cloudflare Workers entry. Workers cannot share I/O objects between requests, so each request (and each cron
-// run) gets its own postgres.js client over Hyperdrive, closed after the response with ctx.waitUntil. Everything
+// run) gets its own postgres.js client over Hyperdrive. It is not closed explicitly: the runtime closes the
+// socket when the request ends, and postgres.js's sql.end() on Workers leaves an unhandled "Stream was
+// cancelled" rejection behind (porsager/postgres#1202), as Cloudflare's own Hyperdrive examples note. Everything
 // Workers-specific (bindings, Hyperdrive, scheduled events) stays in this file.
 import postgres from "postgres";
 import { createLedgerStore, fromPostgresJs } from "@tsubaki/db";
@@ -44,7 +46,7 @@ function open(env: Env, config: Config) {
 }
 
 export default {
-  async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+  async fetch(request: Request, env: Env, _ctx: ExecutionContext): Promise<Response> {
     let config: Config;
     try {
       config = configOf(env);
@@ -54,26 +56,20 @@ export default {
       return problemResponse("internal_error", "the server is misconfigured; see its log", crypto.randomUUID());
     }
     const { db, ledger } = open(env, config);
-    try {
-      const app = createApp({ ledger, config, logger: createLogger(config.logLevel), checkDatabase: async () => void (await db.query("SELECT 1")) });
-      return await app.fetch(request);
-    } finally {
-      ctx.waitUntil(db.close());
-    }
+    const app = createApp({ ledger, config, logger: createLogger(config.logLevel), checkDatabase: async () => void (await db.query("SELECT 1")) });
+    return app.fetch(request);
   },
 
-  async scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
+  async scheduled(_controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
     const config = configOf(env);
     const logger = createLogger(config.logLevel);
-    const { db, ledger } = open(env, config);
+    const { ledger } = open(env, config);
     try {
       const count = await sweepExpiredHolds(ledger);
       if (count > 0) logger.info("expired holds", { count });
     } catch (error) {
       logger.error("hold sweep failed", { error: describeError(error) });
       throw error;
-    } finally {
-      ctx.waitUntil(db.close());
     }
   },
 };

@@ -2,6 +2,7 @@
 // failure (up to a few examples) so an operator knows where to look.
 import { batchDigest, chainGenesis, chainHash, type AuditCheck, type AuditReport } from "@tsubaki/ledger";
 import type { SqlClient } from "./client";
+import { auditLogChain } from "./audit-log-check";
 import { entryColumnsOf, entryFromRow, transferColumns, transferFromRow, type EntryRow, type TransferRow } from "./rows";
 
 /** Examples listed per failed check. */
@@ -203,5 +204,6 @@ export async function auditLedger(db: SqlClient): Promise<AuditReport> {
   );
   checks.push(await hashChain(db));
   checks.push(await appendOnlyGuards(db));
+  checks.push(await auditLogChain(db));
   return { ok: checks.every((c) => c.ok), checks };
 }

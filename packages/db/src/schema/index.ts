@@ -1,2 +1,3 @@
 // Every table of Tsubaki, for drizzle-kit and the query builder. Each area keeps its own file.
 export * from "./ledger";
+export * from "./identity";
