@@ -9,6 +9,7 @@ import { generateServiceToken } from "./auth/principal";
 import { ConfigError, loadConfig, type Config } from "./env";
 import { createLogger, describeError, type Logger } from "./log";
 import { createLedgerService, type LedgerService } from "./services/ledger";
+import { repoDistDirs, serveApps } from "./static";
 import { startHoldSweeper } from "./sweeper";
 
 /** How often the sweeper looks for lapsed holds. */
@@ -50,6 +51,8 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
   if (config.serviceToken === null) printDemoToken(serviceToken);
 
   const app = createApp({ ledger, config: { ...config, serviceToken }, logger, checkDatabase: async () => void (await db.query("SELECT 1")) });
+  // The four apps are static files served from this same origin: /wallet/, /merchant/, /bus/, /admin/.
+  serveApps(app, { distDirs: repoDistDirs() });
   const server = serve({ fetch: app.fetch, port: config.port });
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);

@@ -1,0 +1,37 @@
+// Which screen shows: the sign-in screen until there is a session, then the screen of the route.
+import { createRouter, RouterProvider, useMessages, useRoute, useStore, type NavItem } from "@tsubaki/ui";
+import { api } from "./api";
+import { merchantMessages } from "./messages";
+import { HomeScreen } from "./screens/Home";
+import { LoginScreen } from "./screens/Login";
+import { SettingsScreen } from "./screens/Settings";
+
+export const router = createRouter(import.meta.env.BASE_URL);
+
+export function useNav(): NavItem[] {
+  const t = useMessages(merchantMessages);
+  return [
+    { to: "/", label: t("nav.home"), icon: "⌂" },
+    { to: "/settings", label: t("nav.settings"), icon: "⚙" },
+  ];
+}
+
+function Screen() {
+  const route = useRoute();
+  const signedIn = useStore(api.signedIn);
+  if (!signedIn) return <LoginScreen />;
+  switch (route) {
+    case "/settings":
+      return <SettingsScreen />;
+    default:
+      return <HomeScreen />;
+  }
+}
+
+export function App() {
+  return (
+    <RouterProvider router={router}>
+      <Screen />
+    </RouterProvider>
+  );
+}

@@ -1,0 +1,41 @@
+// The wallet's words, Japanese first.
+import { defineMessages } from "@tsubaki/ui";
+
+export const walletMessages = defineMessages(
+  {
+    appName: "つばきウォレット",
+    "nav.home": "ホーム",
+    "nav.scan": "読み取る",
+    "nav.settings": "設定",
+    "login.title": "ログイン",
+    "login.lead": "野々市市の地域通貨「つばき」のウォレットです。",
+    "login.display": "表示の設定",
+    "home.title": "ホーム",
+    "home.greeting": "{name} さん、こんにちは。",
+    "home.soon": "残高と履歴は、まもなくここに表示されます。",
+    "home.scanLead": "お店のQRコードを読み取るには「読み取る」を押してください。",
+    "scan.title": "QRコードを読み取る",
+    "scan.lead": "お店のQRコードにカメラを向けてください。",
+    "scan.result": "読み取った内容",
+    "scan.again": "続けて読み取る",
+    "settings.title": "設定",
+  },
+  {
+    appName: "Tsubaki Wallet",
+    "nav.home": "Home",
+    "nav.scan": "Scan",
+    "nav.settings": "Settings",
+    "login.title": "Sign in",
+    "login.lead": "The wallet for Tsubaki, Nonoichi City's regional currency.",
+    "login.display": "Display settings",
+    "home.title": "Home",
+    "home.greeting": "Hello, {name}.",
+    "home.soon": "Your balance and history will appear here soon.",
+    "home.scanLead": "To pay at a shop, press “Scan” and read the shop's QR code.",
+    "scan.title": "Scan a QR code",
+    "scan.lead": "Point the camera at the shop's QR code.",
+    "scan.result": "What was read",
+    "scan.again": "Scan another",
+    "settings.title": "Settings",
+  },
+);

@@ -1,0 +1,2 @@
+export { onlineStore } from "./online";
+export { OfflineBanner, OnlineIndicator } from "./OnlineIndicator";

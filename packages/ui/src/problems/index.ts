@@ -1,0 +1,2 @@
+export { problemCatalog, problemFallback, problemText, type ProblemText } from "./catalog";
+export { ErrorMessage, type ErrorMessageProps } from "./ErrorMessage";

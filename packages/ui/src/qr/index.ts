@@ -1,0 +1,1 @@
+export { QrDisplay, type QrDisplayProps } from "./QrDisplay";

@@ -1,0 +1,2 @@
+export { createRouter, routeOf, type Router } from "./router";
+export { Link, RouterProvider, useRoute, useRouter, type LinkProps } from "./context";
