@@ -168,7 +168,14 @@ WITH
 SELECT (SELECT id FROM b)::text AS batch_id, (SELECT count(*) FROM t)::int AS t, (SELECT count(*) FROM e)::int AS e,
   (SELECT count(*) FROM a)::int AS a, (SELECT count(*) FROM h)::int AS h, (SELECT count(*) FROM r)::int AS r,
   (SELECT count(*) FROM u)::int AS u, (SELECT count(*) FROM s)::int AS s,
-  (SELECT seq::text FROM n) AS seal_seq, (SELECT prev_hash FROM n) AS prev_hash, (SELECT hash FROM n) AS hash`;
+  (SELECT seq::text FROM n) AS seal_seq, (SELECT prev_hash FROM n) AS prev_hash, (SELECT hash FROM n) AS hash,
+  -- The same checks as the asserts in writePlan, inside the statement, so that even a caller that ignored the
+  -- asserts could not commit a batch that did not write exactly what was planned.
+  -- The cast of a non-constant text to int raises, aborting the transaction.
+  CASE WHEN (SELECT count(*) FROM t) = $8::int AND (SELECT count(*) FROM e) = $9::int AND (SELECT count(*) FROM a) = $11::int
+        AND (SELECT count(*) FROM h) = $12::int AND (SELECT count(*) FROM r) = $13::int
+       THEN 0
+       ELSE CAST('BUG: ledger batch write mismatch, accounts updated ' || (SELECT count(*) FROM a)::text AS int) END AS guard`;
 
 async function writePlan(tx: SqlClient, plan: BatchPlan, previousSeq: Map<string, number>, now: Date): Promise<void> {
   if (plan.transfers.length === 0 && plan.rejections.length === 0) return;
@@ -207,6 +214,9 @@ async function writePlan(tx: SqlClient, plan: BatchPlan, previousSeq: Map<string
     plan.transfers.length,
     plan.entries.length,
     now.toISOString(),
+    accounts.length,
+    holds.length,
+    rejections.length,
   ]);
   assert(counts, "the write statement returns its counts");
   assert(counts.t === plan.transfers.length && counts.e === plan.entries.length && counts.r === plan.rejections.length, "every journal row was written");

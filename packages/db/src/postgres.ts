@@ -23,6 +23,8 @@ export function fromPostgresJs(sql: postgres.Sql): Db {
   return {
     kind: "postgres",
     query: client.query,
+    // sql.begin, not a reserved connection with BEGIN pipelined: postgres.js 3.4.9's reserve() never sends a
+    // query on a connection the pool has not opened yet (a Worker's per-request client always starts so).
     transaction: <T>(fn: (tx: SqlClient) => Promise<T>) => sql.begin((tx) => fn(wrap(tx))) as Promise<T>,
     drizzle: drizzle(sql, { schema }) as unknown as Drizzle,
     close: () => sql.end({ timeout: 5 }),
