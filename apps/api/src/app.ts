@@ -1,10 +1,15 @@
 // The Hono app. It does not know where it runs: the Node and Workers entries build its dependencies (the ledger
-// on PGlite, postgres.js or Hyperdrive; how callers authenticate) and hand them in.
-import { Hono } from "hono";
+// on PGlite, postgres.js or Hyperdrive; the identity store and its keys; how to read the client's address) and
+// hand them in.
+import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { QueueFullError } from "@tsubaki/ledger";
-import { serviceTokenAuthenticator, type Authenticate } from "./auth/principal";
+import type { IdentityStore } from "@tsubaki/db";
+import { deviceAuthenticator } from "./auth/device";
+import { jwtAuthenticator } from "./auth/jwt";
+import { anyOf, serviceTokenAuthenticator, type Authenticate } from "./auth/principal";
+import type { AuthService } from "./auth/service";
 import type { Config } from "./env";
 import { ProblemError, problemResponse } from "./http/problem";
 import { createLogger, describeError, type Logger } from "./log";
@@ -12,15 +17,29 @@ import { requestId } from "./middleware/request-id";
 import { routes as allRoutes } from "./routes";
 import { mountRoutes, type Registry, type Route } from "./routes/registry";
 import type { LedgerService } from "./services/ledger";
+import type { PaymentsService } from "./services/payments";
+import { BatchQueueFullError } from "./services/payments-batch";
+import type { BusService } from "./services/bus";
+import type { CityService } from "./services/city";
 
 /** What the app needs from configuration. */
-export type AppConfig = Pick<Config, "bodyLimitBytes" | "serviceToken" | "logLevel">;
+export type AppConfig = Pick<Config, "bodyLimitBytes" | "serviceToken" | "logLevel" | "jwtIssuer" | "jwtAudience" | "accessTokenTtlSeconds">;
 
 /** What routes see as `deps`. */
 export interface AppDeps {
   ledger: LedgerService;
   config: AppConfig;
   logger: Logger;
+  /** People, organisations, sessions, terminals, the audit log (@tsubaki/db createIdentityStore). */
+  identity: IdentityStore;
+  /** Signing keys, token settings, the pairing guessing limit (auth/service.ts createIdentity). */
+  auth: AuthService;
+  /** Payments: wallets, shop QRs, payments, refunds, P2P, live shop events (services/payments.ts). */
+  payments?: PaymentsService;
+  /** Community bus: allowances, terminal config, tap sync (services/bus.ts). */
+  bus?: BusService;
+  /** City console: campaigns, bulk grants, approvals, expiry sweep, burn-down (services/city.ts). */
+  city?: CityService;
   /** A cheap database round trip for /health; defaults to reading one account. */
   checkDatabase?: () => Promise<void>;
 }
@@ -28,15 +47,17 @@ export interface AppDeps {
 export interface CreateAppOptions extends Omit<AppDeps, "logger"> {
   logger?: Logger;
   /**
-   * Who is calling. Default: the service token from config (role `service`). The identity work plugs JWTs in
-   * here, e.g. anyOf(jwtAuthenticator(keys), serviceTokenAuthenticator(token)); routes stay as they are.
+   * Who is calling. Default: an access token (JWT), else a fare terminal's signature (only when X-Tsubaki-Device
+   * is sent), else the service token from config (role `service`). Routes stay as they are whatever is used.
    */
   authenticate?: Authenticate;
+  /** The client's address, for guessing limits (Node: the socket or a trusted proxy header; Workers: CF-Connecting-IP). */
+  clientAddress?: (c: Context) => string | null;
   /** Routes to mount; default every route of the API. */
   routes?: readonly Route[];
 }
 
-export type AppEnv = { Variables: { requestId: string } };
+export type AppEnv = { Variables: { requestId: string; clientAddress: string | null } };
 
 export interface TsubakiApp extends Hono<AppEnv> {
   registry: Registry;
@@ -48,12 +69,28 @@ export function createApp(options: CreateAppOptions): TsubakiApp {
     ledger: options.ledger,
     config: options.config,
     logger,
+    identity: options.identity,
+    auth: options.auth,
     ...(options.checkDatabase ? { checkDatabase: options.checkDatabase } : {}),
+    ...(options.payments ? { payments: options.payments } : {}),
+    ...(options.bus ? { bus: options.bus } : {}),
+    ...(options.city ? { city: options.city } : {}),
   };
-  const authenticate = options.authenticate ?? serviceTokenAuthenticator(options.config.serviceToken);
+  const authenticate =
+    options.authenticate ??
+    anyOf(
+      jwtAuthenticator(options.auth.keys, { issuer: options.auth.issuer, audience: options.auth.audience }, options.auth.now),
+      deviceAuthenticator(options.identity),
+      serviceTokenAuthenticator(options.config.serviceToken),
+    );
+  const clientAddress = options.clientAddress ?? (() => null);
   const app = new Hono<AppEnv>();
 
   app.use("*", requestId(logger));
+  app.use("*", async (c, next) => {
+    c.set("clientAddress", clientAddress(c));
+    await next();
+  });
   app.use(
     "*",
     bodyLimit({
@@ -72,8 +109,8 @@ export function createApp(options: CreateAppOptions): TsubakiApp {
   // id. The log gets the error (never the request's headers, so no Authorization or token).
   app.onError((error, c) => {
     const id = c.get("requestId") ?? crypto.randomUUID();
-    if (error instanceof ProblemError) return problemResponse(error.code, error.detail, id, error.headers);
-    if (error instanceof QueueFullError) return problemResponse("busy", "too many writes are waiting; retry in a moment", id, { "Retry-After": "1" });
+    if (error instanceof ProblemError) return problemResponse(error.code, error.detail, id, error.headers, error.extensions);
+    if (error instanceof QueueFullError || error instanceof BatchQueueFullError) return problemResponse("busy", "too many writes are waiting; retry in a moment", id, { "Retry-After": "1" });
     if (error instanceof HTTPException && error.status === 413) return problemResponse("body_too_large", "the body is too large", id);
     logger.error("internal error", {
       request_id: id,

@@ -6,6 +6,9 @@
 import postgres from "postgres";
 import { createLedgerStore, fromPostgresJs } from "@tsubaki/db";
 import { createApp } from "./app";
+import { createPaymentsService, decodeKey } from "./services/payments";
+import { KeyCache } from "./auth/keys";
+import { createIdentity } from "./auth/service";
 import { loadConfig, type Config } from "./env";
 import { problemResponse } from "./http/problem";
 import { createLogger, describeError } from "./log";
@@ -37,12 +40,16 @@ function configOf(env: Env): Config {
   return config;
 }
 
+// The signing keys outlive a request: one cache per isolate, reloaded from the database at most every 5 minutes
+// (keys.ts), each time through the database client of the request that finds them stale.
+const keyCache = new KeyCache();
+
 function open(env: Env, config: Config) {
   // One connection per request: Hyperdrive pools the real ones. No prepared-statement cache across requests.
   const sql = postgres(env.HYPERDRIVE.connectionString, { max: 1, fetch_types: false, onnotice: () => {} });
   const db = fromPostgresJs(sql);
   const ledger = createLedgerService(createLedgerStore(db, { amountMax: config.amountMaxYen }), { amountMaxYen: config.amountMaxYen });
-  return { db, ledger };
+  return { db, ledger, ...createIdentity(db, config, { keyCache }) };
 }
 
 export default {
@@ -55,18 +62,31 @@ export default {
       console.error(describeError(error));
       return problemResponse("internal_error", "the server is misconfigured; see its log", crypto.randomUUID());
     }
-    const { db, ledger } = open(env, config);
-    const app = createApp({ ledger, config, logger: createLogger(config.logLevel), checkDatabase: async () => void (await db.query("SELECT 1")) });
+    const { db, ledger, identity, auth } = open(env, config);
+    const app = createApp({
+      ledger,
+      identity,
+      auth,
+      // Per request like the database client; live shop events need the Node entry (a Worker holds no stream).
+      payments: createPaymentsService({ db, ledger, identity, qrKey: config.qrKey === null ? null : decodeKey(config.qrKey) }),
+      config,
+      logger: createLogger(config.logLevel),
+      checkDatabase: async () => void (await db.query("SELECT 1")),
+      // Set by Cloudflare's edge; a client cannot forge it.
+      clientAddress: (c) => c.req.header("cf-connecting-ip") ?? null,
+    });
     return app.fetch(request);
   },
 
   async scheduled(_controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
     const config = configOf(env);
     const logger = createLogger(config.logLevel);
-    const { ledger } = open(env, config);
+    const { ledger, identity } = open(env, config);
     try {
       const count = await sweepExpiredHolds(ledger);
       if (count > 0) logger.info("expired holds", { count });
+      const swept = await identity.sweep();
+      logger.debug("identity sweep", { device_nonces: swept.deviceNonces, throttles: swept.throttles, refresh_tokens: swept.refreshTokens });
     } catch (error) {
       logger.error("hold sweep failed", { error: describeError(error) });
       throw error;

@@ -12,6 +12,13 @@ describe("loadConfig", () => {
       amountMaxYen: 1_000_000_000_000n,
       bodyLimitBytes: 65_536,
       logLevel: "info",
+      jwtIssuer: "tsubaki",
+      jwtAudience: "tsubaki-api",
+      accessTokenTtlSeconds: 900,
+      clientAddressHeader: null,
+      seed: "off",
+      qrKey: null,
+      rideIssuerKeys: null,
     });
   });
 
@@ -24,6 +31,11 @@ describe("loadConfig", () => {
       TSUBAKI_AMOUNT_MAX_YEN: "9007199254740991",
       TSUBAKI_BODY_LIMIT_BYTES: "1024",
       TSUBAKI_LOG_LEVEL: "warn",
+      TSUBAKI_JWT_ISSUER: "https://nonoichi.example/tsubaki",
+      TSUBAKI_JWT_AUDIENCE: "nonoichi-api",
+      TSUBAKI_ACCESS_TOKEN_TTL_S: "300",
+      TSUBAKI_CLIENT_IP_HEADER: "X-Forwarded-For",
+      TSUBAKI_SEED: "demo",
       HYPERDRIVE: { connectionString: "postgres://..." },
       HOME: "/root",
     });
@@ -35,6 +47,13 @@ describe("loadConfig", () => {
       amountMaxYen: 9_007_199_254_740_991n,
       bodyLimitBytes: 1024,
       logLevel: "warn",
+      jwtIssuer: "https://nonoichi.example/tsubaki",
+      jwtAudience: "nonoichi-api",
+      accessTokenTtlSeconds: 300,
+      clientAddressHeader: "x-forwarded-for",
+      seed: "demo",
+      qrKey: null,
+      rideIssuerKeys: null,
     });
   });
 
@@ -70,5 +89,21 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ TSUBAKI_AMOUNT_MAX_YEN: "1.5" })).toThrow(ConfigError);
     expect(() => loadConfig({ TSUBAKI_AMOUNT_MAX_YEN: "0" })).toThrow(ConfigError);
     expect(() => loadConfig({ TSUBAKI_AMOUNT_MAX_YEN: "1e6" })).toThrow(ConfigError);
+  });
+});
+
+describe("identity settings", () => {
+  it("keeps access tokens at 15 minutes or less, and names every bad identity variable", () => {
+    expect(loadConfig({ TSUBAKI_ACCESS_TOKEN_TTL_S: "900" }).accessTokenTtlSeconds).toBe(900);
+    let error: unknown;
+    try {
+      loadConfig({ TSUBAKI_ACCESS_TOKEN_TTL_S: "901", TSUBAKI_JWT_ISSUER: "has space", TSUBAKI_CLIENT_IP_HEADER: "x forwarded", TSUBAKI_SEED: "always" });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems.map((p) => p.variable).sort()).toEqual(["TSUBAKI_ACCESS_TOKEN_TTL_S", "TSUBAKI_CLIENT_IP_HEADER", "TSUBAKI_JWT_ISSUER", "TSUBAKI_SEED"]);
+    expect((error as Error).message).toContain("TSUBAKI_SEED: must be one of demo, empty, off");
+    expect((error as Error).message).toContain("TSUBAKI_ACCESS_TOKEN_TTL_S: must be an integer from 60 to 900");
   });
 });

@@ -1,11 +1,14 @@
 // Every ledger API test runs on both backends: the embedded PGlite (one per file: its first start takes
 // seconds) and a database of its own on the shared PostgreSQL server. Never a mock of the database.
-import { createLedgerStore, type Db } from "@tsubaki/db";
+import type { ScryptParams } from "@tsubaki/auth";
+import { createLedgerStore, type Db, type IdentityStore } from "@tsubaki/db";
 import { migrate, openDatabase } from "@tsubaki/db/node";
 import { createTestDatabase, dropTestDatabase } from "@tsubaki/testkit/pg";
 import { testDatabaseUrl } from "@tsubaki/testkit/pg-global-setup";
 import { expect } from "vitest";
 import { createApp, type TsubakiApp } from "../src/app";
+import { KeyCache } from "../src/auth/keys";
+import { createIdentity, type AuthService } from "../src/auth/service";
 import { loadConfig, type Config } from "../src/env";
 import { createLogger } from "../src/log";
 import { createLedgerService, type LedgerService } from "../src/services/ledger";
@@ -15,16 +18,29 @@ export type Backend = (typeof backends)[number];
 
 export const serviceToken = "test-service-token-0123456789abcdef";
 
+/** scrypt at its lowest accepted cost: tests hash many passwords and PINs (stored hashes carry their parameters). */
+export const fastScrypt: ScryptParams = { N: 2 ** 10, r: 8, p: 1 };
+
+/** Tests say where a request comes from with this header (the entries read the socket or CF-Connecting-IP). */
+export const testAddressHeader = "x-test-client-address";
+
+export interface HarnessOptions {
+  /** The identity store's clock (lockouts, expiry). */
+  now?: () => Date;
+}
+
 export interface Harness {
   db: Db;
   ledger: LedgerService;
+  identity: IdentityStore;
+  auth: AuthService;
   app: TsubakiApp;
   config: Config;
   close(): Promise<void>;
 }
 
 /** Opens a migrated database on `backend` and an app over it. */
-export async function openHarness(backend: Backend, env: Record<string, string> = {}): Promise<Harness> {
+export async function openHarness(backend: Backend, env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<Harness> {
   const config = loadConfig({ TSUBAKI_SERVICE_TOKEN: serviceToken, TSUBAKI_LOG_LEVEL: "silent", ...env });
   let url: string | undefined;
   let db: Db;
@@ -36,10 +52,13 @@ export async function openHarness(backend: Backend, env: Record<string, string> 
   }
   await migrate(db);
   const ledger = createLedgerService(createLedgerStore(db, { amountMax: config.amountMaxYen }), { amountMaxYen: config.amountMaxYen });
-  const app = createApp({ ledger, config, logger: createLogger("silent") });
+  const { identity, auth } = createIdentity(db, config, { secretParams: fastScrypt, keyCache: new KeyCache(), ...(options.now ? { now: options.now } : {}) });
+  const app = createApp({ ledger, identity, auth, config, logger: createLogger("silent"), clientAddress: (c) => c.req.header(testAddressHeader) ?? null });
   return {
     db,
     ledger,
+    identity,
+    auth,
     app,
     config,
     async close() {

@@ -42,7 +42,7 @@ describe("GET /v1/openapi.json", () => {
     expect(transfer.responses["201"].content["application/json"].schema.properties.legs.type).toBe("array");
     expect(transfer.responses["422"]["x-problem-codes"]).toEqual(expect.arrayContaining(["invalid_amount", "same_account", "too_many_legs", "exceeds_balance"]));
     expect(transfer.responses["409"]["x-problem-codes"]).toEqual(["id_reused"]);
-    expect(transfer.responses["401"]["x-problem-codes"]).toEqual(["unauthorized"]);
+    expect(transfer.responses["401"]["x-problem-codes"]).toEqual(["unauthorized", "token_invalid", "token_expired"]);
     const entries = doc.paths["/v1/ledger/accounts/{id}/entries"].get;
     expect(entries.parameters).toContainEqual({ name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: 100, default: 50 } });
     expect(doc["x-problem-codes"].invalid_amount).toEqual({ status: 422, title: expect.any(String) });

@@ -65,3 +65,12 @@ export async function screen(page: Page, name: string): Promise<string> {
     await page.setViewportSize(viewport);
   }
 }
+
+/** Signs in through an app's own login screen (Japanese labels) and waits for the signed-in home. */
+export async function signIn(page: Page, path: string, login: string, password: string, navLink = "読み取る"): Promise<void> {
+  await page.goto(path);
+  await page.getByLabel("ログインID").fill(login);
+  await page.getByLabel("パスワード", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "ログイン" }).click();
+  await page.getByRole("link", { name: navLink }).first().waitFor({ timeout: 20_000 });
+}

@@ -34,7 +34,12 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startE2eServer(): Promise<E2eServer> {
+export interface E2eServerOptions {
+  /** Seed the demo town (its logins: apps/api/src/seed.ts), as `npm start` does on a new database. */
+  demo?: boolean;
+}
+
+export async function startE2eServer(options: E2eServerOptions = {}): Promise<E2eServer> {
   for (const app of ["wallet", "merchant"] as const) {
     if (!existsSync(join(distDirs[app], "index.html"))) {
       throw new Error(`apps/${app}/dist is missing: build first (turbo does, or: npx -y pnpm@10.34.9 --filter @tsubaki/${app} build)`);
@@ -42,7 +47,7 @@ export async function startE2eServer(): Promise<E2eServer> {
   }
   const databaseUrl = await createTestDatabase(testDatabaseUrl(), "e2e");
   const port = await freePort();
-  const config = loadConfig({ PORT: String(port), DATABASE_URL: databaseUrl, TSUBAKI_SERVICE_TOKEN: serviceToken, TSUBAKI_LOG_LEVEL: "silent" });
+  const config = loadConfig({ PORT: String(port), DATABASE_URL: databaseUrl, TSUBAKI_SERVICE_TOKEN: serviceToken, TSUBAKI_LOG_LEVEL: "silent", ...(options.demo ? { TSUBAKI_SEED: "demo" } : {}) });
   const running = await startNode(config);
   // Until node.ts mounts the apps itself; routes may be added until the first request builds the router.
   serveApps(running.app, { distDirs });

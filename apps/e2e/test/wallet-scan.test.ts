@@ -1,22 +1,23 @@
-// Camera scanning in our own app, end to end: Chromium's fake camera plays a shop QR (EMV MPM with a Japanese
-// shop name, so the payload has multi-byte UTF-8), the wallet's scan screen decodes it with jsQR and shows
-// exactly the payload. Also: the camera stops when the screen is left, a missing camera says what to do, and a
+// Camera scanning in our own app, end to end: Chromium's fake camera plays a shop sticker that looks right (EMV
+// MPM with a Japanese shop name, so the payload has multi-byte UTF-8) but carries no server signature: the wallet
+// decodes it with jsQR, asks the server, and warns the resident not to pay. Also: the camera stops when the screen is left, a missing camera says what to do, and a
 // code can always be typed instead.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { encodeMpm, parseMpm, renderQrPng } from "@tsubaki/qr";
+import { encodeMpm, parseMpm, renderQrPng, TSUBAKI_QR_IDENTIFIER } from "@tsubaki/qr";
 import { PNG } from "pngjs";
 import { checkA11y, launchBrowser, qrPngToY4m } from "@tsubaki/testkit/chromium";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { phonePage, screen } from "../src/browser";
+import { phonePage, screen, signIn } from "../src/browser";
 import { startE2eServer, type E2eServer } from "../src/server";
 
 const payload = encodeMpm([
   { id: "00", value: "01" },
   { id: "01", value: "11" },
-  { id: "26", children: [{ id: "00", value: "jp.tsubaki" }, { id: "01", value: "SHOP0001" }] },
+  // Our identifier and a real demo shop's code, but a made-up signature: what a forged sticker looks like.
+  { id: "26", children: [{ id: "00", value: TSUBAKI_QR_IDENTIFIER }, { id: "01", value: "tsubakiya" }, { id: "03", value: "AAAAAAAAAAAAAAAA" }] },
   { id: "52", value: "5812" },
   { id: "53", value: "392" },
   { id: "58", value: "JP" },
@@ -34,7 +35,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "tsubaki-e2e-scan-"));
   videoFile = join(dir, "shop-qr.y4m");
   qrPngToY4m(Buffer.from(await renderQrPng(payload, { modulePx: 6 })), videoFile, { seconds: 2, fps: 10 });
-  server = await startE2eServer();
+  server = await startE2eServer({ demo: true });
 });
 
 afterAll(async () => {
@@ -42,14 +43,10 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/**
- * A page with a session in place, so the signed-in screens show (the scan screen itself calls no API). Until the
- * login endpoint exists the session is a stored refresh token; phase 2 signs in for real.
- */
+/** A page signed in as a demo resident, keeping every camera stream it opens. */
 async function signedInPage(browser: Browser): Promise<Page> {
   const { context, page } = await phonePage(browser, server.origin);
   await context.addInitScript(() => {
-    localStorage.setItem("tsubaki.wallet.refresh", "e2e-session-placeholder");
     // Keep every camera stream the page opens, so the test can see that the app stops them.
     const streams: MediaStream[] = [];
     (globalThis as unknown as { __streams: MediaStream[] }).__streams = streams;
@@ -62,6 +59,7 @@ async function signedInPage(browser: Browser): Promise<Page> {
       };
     }
   });
+  await signIn(page, "/wallet/", "hanako", "tsubaki-demo-1");
   return page;
 }
 
@@ -77,14 +75,16 @@ describe("wallet scan screen with a camera", () => {
     await browser?.close();
   });
 
-  it("reads a shop QR from the camera and shows exactly its payload, Japanese name included", async () => {
+  it("reads an unsigned shop sticker from the camera and warns the resident not to pay", async () => {
     const page = await signedInPage(browser);
     await page.goto("/wallet/scan");
-    const result = page.getByTestId("scan-result");
-    await result.waitFor({ timeout: 20_000 });
-    expect(await result.innerText()).toBe(payload);
+    const refused = page.getByTestId("scan-refused");
+    await refused.waitFor({ timeout: 20_000 });
     expect(payload).toContain("つばき喫茶 野々市店");
-    await screen(page, "wallet-scan-result");
+    expect(await refused.getByRole("heading").innerText()).toBe("このQRコードでは支払えません");
+    expect(await refused.getByRole("alert").getAttribute("data-problem-code")).toBe("qr_forged");
+    expect(await page.getByTestId("shop-name").count()).toBe(0);
+    await screen(page, "wallet-scan-forged");
     expect(await checkA11y(page)).toEqual([]);
     await page.close();
   });
@@ -111,7 +111,6 @@ describe("wallet scan screen with a camera that sees no code yet", () => {
     expect(await page.locator(".ts-scanner__status").innerText()).toBe("QRコードを枠の中に写してください。");
     await screen(page, "wallet-scan-camera");
     expect(await checkA11y(page)).toEqual([]);
-    // To the settings (a screen that calls no API: the placeholder session would end on the first API call).
     await page.getByRole("link", { name: "設定" }).click();
     await expect.poll(() => page.locator("h1").innerText()).toBe("設定");
     expect(await page.evaluate(() => document.activeElement?.tagName)).toBe("H1");
@@ -141,7 +140,8 @@ describe("wallet scan screen without a camera", () => {
 
     await page.getByLabel("コードを入力して読み取る").fill("  TSUBAKI-CARD-1234  ");
     await page.getByRole("button", { name: "読み取る", exact: true }).click();
-    expect(await page.getByTestId("scan-result").innerText()).toBe("TSUBAKI-CARD-1234");
+    await page.getByTestId("scan-refused").waitFor({ timeout: 20_000 });
+    expect(await page.getByRole("alert").last().getAttribute("data-problem-code")).toMatch(/^qr_(invalid|foreign)$/);
     await page.close();
   });
 });

@@ -7,3 +7,6 @@ export { createLedgerStore, type LedgerStoreOptions } from "./ledger-store";
 export { auditLedger } from "./audit";
 export * from "./identity-store";
 export { auditLogChain, auditEntryDigest } from "./audit-log-check";
+export * from "./payments-store";
+export * from "./city-store";
+export * from "./bus-store";

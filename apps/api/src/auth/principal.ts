@@ -1,32 +1,43 @@
-// Who is calling. Routes only see a Principal and its roles; how it was proven (the service token today, JWTs
-// from the identity issue later) is an `Authenticate` function handed to createApp, so routes never change.
+// Who is calling. Routes only see a Principal and its roles; how it was proven (an access token, a terminal's
+// signature, the service token) is an `Authenticate` function handed to createApp, so routes never change. The
+// roles and the Principal are @tsubaki/auth's (DESIGN §6's roles plus `counter_staff`).
 import { sha256 } from "@noble/hashes/sha2.js";
 import { utf8ToBytes } from "@noble/hashes/utils.js";
+import { roles, servicePrincipal, type Principal, type Role } from "@tsubaki/auth";
 
-export const roles = [
-  "resident",
-  "proxy",
-  "merchant_owner",
-  "merchant_staff",
-  "terminal",
-  "admin_operator",
-  "admin_approver",
-  "admin_auditor",
-  "service",
-] as const;
-export type Role = (typeof roles)[number];
+export { roles, servicePrincipal, type Principal, type Role };
 
-export interface Principal {
-  /** Stable id of the caller (a user id, a terminal id, or "service"). */
-  subject: string;
-  roles: readonly Role[];
+/** Why a credential that was recognised was refused (→ 401 with this code). */
+export type AuthFailureCode =
+  | "token_invalid"
+  | "token_expired"
+  | "device_signature_missing"
+  | "device_signature_invalid"
+  | "device_clock_skew"
+  | "device_unknown"
+  | "device_replay";
+
+export interface AuthFailure {
+  failure: AuthFailureCode;
+  detail: string;
 }
 
 /**
- * Decides who sent a request: a Principal, or null when the credentials are missing or wrong (→ 401). It must
- * not throw for bad credentials; a thrown error is a 500. It must never log the Authorization header.
+ * A Principal; an AuthFailure when the request carries a credential of this authenticator's kind that is wrong
+ * (an expired JWT, a bad terminal signature); null when it carries none of its kind (→ the next authenticator,
+ * and 401 unauthorized when none knows the request).
  */
-export type Authenticate = (request: Request) => Promise<Principal | null> | Principal | null;
+export type AuthOutcome = Principal | AuthFailure | null;
+
+/**
+ * Decides who sent a request. It must not throw for bad credentials; a thrown error is a 500. It must never log
+ * the Authorization header or any credential.
+ */
+export type Authenticate = (request: Request) => Promise<AuthOutcome> | AuthOutcome;
+
+export function isAuthFailure(outcome: AuthOutcome): outcome is AuthFailure {
+  return outcome !== null && "failure" in outcome;
+}
 
 /** Longest Authorization header read; longer ones are refused before any work (a bound on everything). */
 const authorizationLengthMax = 8192;
@@ -51,8 +62,6 @@ export function constantTimeEqual(a: string, b: string): boolean {
   return diff === 0;
 }
 
-export const servicePrincipal: Principal = Object.freeze({ subject: "service", roles: Object.freeze(["service"] as Role[]) });
-
 /** `Authorization: Bearer <service token>` → the `service` role. A null token disables it. */
 export function serviceTokenAuthenticator(serviceToken: string | null): Authenticate {
   return (request) => {
@@ -62,14 +71,20 @@ export function serviceTokenAuthenticator(serviceToken: string | null): Authenti
   };
 }
 
-/** Tries each authenticator in turn; the first Principal wins (e.g. JWTs first, then the service token). */
+/**
+ * Tries each authenticator in turn: the first Principal wins (e.g. JWTs, then terminal signatures, then the
+ * service token); when none succeeds, the first failure is the answer (so an expired token says token_expired).
+ */
 export function anyOf(...authenticators: Authenticate[]): Authenticate {
   return async (request) => {
+    let firstFailure: AuthFailure | null = null;
     for (const authenticate of authenticators) {
-      const principal = await authenticate(request);
-      if (principal) return principal;
+      const outcome = await authenticate(request);
+      if (outcome === null) continue;
+      if (!isAuthFailure(outcome)) return outcome;
+      firstFailure ??= outcome;
     }
-    return null;
+    return firstFailure;
   };
 }
 

@@ -29,13 +29,13 @@ function formatPath(path: readonly PropertyKey[]): string {
   return text || "body";
 }
 
-function codeOfIssue(issue: z.core.$ZodIssue): ProblemCode {
+function codeOfIssue(issue: z.core.$ZodIssue, codes: Readonly<Record<string, ProblemCode>>): ProblemCode {
   if (issue.code === "unrecognized_keys") return "invalid_request";
   // legs[2] (not an object) belongs to `legs`; legs[2].amount to `amount`.
   const named = [...issue.path].reverse().find((k): k is string => typeof k === "string");
   const last = issue.path[issue.path.length - 1];
-  if (typeof last === "number" && named === "legs") return "invalid_legs";
-  return typeof last === "string" ? (fieldCodes[last] ?? "invalid_request") : "invalid_request";
+  if (typeof last === "number" && named === "legs" && codes.legs !== undefined) return codes.legs;
+  return typeof last === "string" ? (codes[last] ?? "invalid_request") : "invalid_request";
 }
 
 function messageOf(issue: z.core.$ZodIssue, code: ProblemCode): string {
@@ -45,10 +45,10 @@ function messageOf(issue: z.core.$ZodIssue, code: ProblemCode): string {
   return issue.message;
 }
 
-/** The problem for a failed body parse. */
-export function bodyProblem(error: z.ZodError): ProblemError {
+/** The problem for a failed body parse; `codes` maps field names to codes (default the ledger's table). */
+export function bodyProblem(error: z.ZodError, codes: Readonly<Record<string, ProblemCode>> = fieldCodes): ProblemError {
   const ranked = error.issues
-    .map((issue) => ({ issue, code: codeOfIssue(issue) }))
+    .map((issue) => ({ issue, code: codeOfIssue(issue, codes) }))
     .sort((a, b) => precedence.indexOf(a.code) - precedence.indexOf(b.code));
   const first = ranked[0];
   if (!first) return new ProblemError("invalid_request", "the body does not match the schema");

@@ -32,7 +32,10 @@ function jsonSchema(schema: z.ZodType, io: "input" | "output"): JsonSchema {
 /** Problems every route can return, by what it declares. */
 function commonProblems(route: Route): ProblemCode[] {
   const codes: ProblemCode[] = [];
-  if (route.roles !== "public") codes.push("unauthorized", "forbidden");
+  if (route.roles !== "public") codes.push("unauthorized", "token_invalid", "token_expired", "forbidden");
+  if (route.roles !== "public" && route.roles.includes("terminal")) {
+    codes.push("device_signature_missing", "device_signature_invalid", "device_clock_skew", "device_unknown", "device_replay");
+  }
   if (route.request?.body) codes.push("malformed_json", "invalid_request", "body_too_large");
   else if (route.request?.query || route.request?.params) codes.push("invalid_request");
   codes.push("internal_error");
@@ -84,6 +87,7 @@ function operation(route: Route): JsonSchema {
     ...(route.description ? { description: route.description } : {}),
     ...(route.tags ? { tags: route.tags } : {}),
     "x-roles": route.roles === "public" ? ["public"] : [...route.roles],
+    ...(route.ownership && route.ownership.kind !== "none" ? { "x-ownership": ownershipOf(route) } : {}),
     security: route.roles === "public" ? [] : [{ bearer: [] }],
     ...(params.length > 0 ? { parameters: params } : {}),
     ...(route.request?.body
@@ -91,6 +95,14 @@ function operation(route: Route): JsonSchema {
       : {}),
     responses,
   };
+}
+
+/** The ownership rule as documentation: its kind, its options, and where the target comes from. */
+function ownershipOf(route: Route): JsonSchema {
+  const { target, ...rule } = route.ownership!;
+  const source = target ?? { param: "id" };
+  const from = "param" in source ? `path:${source.param}` : "query" in source ? `query:${source.query}${source.orCaller ? "|caller" : ""}` : "body" in source ? `body:${source.body}` : "caller" in source ? "caller" : "lookup";
+  return { ...rule, target: from };
 }
 
 export interface OpenApiInfo {
@@ -109,7 +121,12 @@ export function openApiDocument(routes: readonly Route[], info: OpenApiInfo): Js
     paths,
     components: {
       securitySchemes: {
-        bearer: { type: "http", scheme: "bearer", description: "A service token (role service) or, later, a JWT access token" },
+        bearer: {
+          type: "http",
+          scheme: "bearer",
+          bearerFormat: "JWT",
+          description: "An access token from POST /v1/auth/login (EdDSA JWT, ≤ 15 min), or the service token (role service). Fare terminals sign requests instead (X-Tsubaki-Device, -Timestamp, -Nonce, -Signature).",
+        },
       },
       schemas: { Problem: jsonSchema(problemJson, "output") },
     },

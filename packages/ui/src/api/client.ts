@@ -24,6 +24,8 @@ export interface RequestOptions {
   auth?: boolean;
   signal?: AbortSignal;
   headers?: Readonly<Record<string, string>>;
+  /** "text": a successful answer is returned as its text (HTML, CSV) instead of parsed JSON. */
+  responseType?: "json" | "text";
 }
 
 export interface ApiClientOptions {
@@ -45,6 +47,11 @@ export interface ApiClient {
   request<T>(method: string, path: string, options?: RequestOptions): Promise<ApiResult<T>>;
   get<T>(path: string, options?: Omit<RequestOptions, "body">): Promise<ApiResult<T>>;
   post<T>(path: string, body: unknown, options?: Omit<RequestOptions, "body">): Promise<ApiResult<T>>;
+  /**
+   * A long-lived response (server-sent events) with the bearer token, which EventSource cannot send: no timeout
+   * but the caller's signal, one refresh on 401. The caller reads `body`.
+   */
+  stream(path: string, options: { signal: AbortSignal; headers?: Readonly<Record<string, string>> }): Promise<ApiResult<ReadableStream<Uint8Array>>>;
   login(login: string, password: string): Promise<ApiResult<TokenPair>>;
   /** Ends the session on the server (best effort) and forgets the tokens. */
   logout(): Promise<void>;
@@ -121,6 +128,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       return { ok: false, problem: clientProblem("network_error", reason) };
     }
     const raw = await response.text().catch(() => "");
+    if (response.ok && opts.responseType === "text") return { ok: true, status: response.status, data: raw as T, headers: response.headers };
     let body: unknown = undefined;
     if (raw !== "") {
       try {
@@ -171,9 +179,35 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     return send<T>(method, path, opts, accessToken); // once, with the same Idempotency-Key
   }
 
+  async function openStream(path: string, opts: { signal: AbortSignal; headers?: Readonly<Record<string, string>> }, retried = false): Promise<ApiResult<ReadableStream<Uint8Array>>> {
+    if (accessToken === null && readRefresh() !== null) await refreshOnce();
+    const headers: Record<string, string> = { Accept: "text/event-stream", ...opts.headers };
+    if (accessToken) headers.Authorization = `Bearer ${accessToken}`;
+    let response: Response;
+    try {
+      response = await fetchFn(`${baseUrl}${path}`, { method: "GET", headers, signal: opts.signal, credentials: "same-origin" });
+    } catch (error) {
+      if (opts.signal.aborted) return { ok: false, problem: clientProblem("aborted", "the request was cancelled") };
+      return { ok: false, problem: clientProblem("network_error", error instanceof Error ? error.message : String(error)) };
+    }
+    if (response.status === 401 && !retried && readRefresh() !== null && (await refreshOnce()) === "ok") return openStream(path, opts, true);
+    if (!response.ok || !response.body) {
+      const raw = await response.text().catch(() => "");
+      let body: unknown = null;
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        // not problem+json: the status decides the code
+      }
+      return { ok: false, problem: problemFrom(response.status, body, response.headers) };
+    }
+    return { ok: true, status: response.status, data: response.body, headers: response.headers };
+  }
+
   return {
     signedIn,
     request,
+    stream: openStream,
     get: (path, opts) => request("GET", path, opts),
     post: (path, body, opts) => request("POST", path, { ...opts, body }),
     async login(login, password) {

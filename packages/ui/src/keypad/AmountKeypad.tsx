@@ -1,7 +1,7 @@
 // The amount keypad (shop register, "type the amount" after scanning a static shop QR): a large ¥ display
 // that announces changes, 1–9, 00, 0, clear and backspace as ≥ 48 px buttons, and keyboard entry (digits,
 // Backspace, Delete/Escape) while focus is anywhere in the keypad — or anywhere on the page with captureKeyboard.
-import { useEffect, useId } from "preact/hooks";
+import { useEffect, useId, useRef } from "preact/hooks";
 import { useMessages } from "../i18n/use-messages";
 import { kitMessages } from "../messages";
 import { formatYen } from "../money/yen";
@@ -25,10 +25,16 @@ function isTyping(target: EventTarget | null): boolean {
 
 export function AmountKeypad({ amountYen, onChange, amountYenMax = keypadAmountYenMaxDefault, captureKeyboard = false, label }: AmountKeypadProps) {
   const t = useMessages(kitMessages);
+  // Keys typed faster than a render must build on each other, not on the amount of the last render.
+  const latest = useRef(amountYen);
+  latest.current = amountYen;
   const press = (key: KeypadKey) => {
-    const result = applyKeypadKey(amountYen, key, amountYenMax);
+    const result = applyKeypadKey(latest.current, key, amountYenMax);
     if (result.refused) navigator.vibrate?.(60);
-    if (result.amountYen !== amountYen) onChange(result.amountYen);
+    if (result.amountYen !== latest.current) {
+      latest.current = result.amountYen;
+      onChange(result.amountYen);
+    }
   };
   const onKeyDown = (event: KeyboardEvent) => {
     if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;

@@ -1,0 +1,15 @@
+import postgres from "postgres";
+import { createLedgerStore, fromPostgresJs } from "@tsubaki/db";
+import { migrate, openDatabase } from "@tsubaki/db/node";
+import { createTestDatabase } from "@tsubaki/testkit/pg";
+const url = await createTestDatabase(process.env.DATABASE_URL!, "hang");
+const d0 = await openDatabase({ url }); await migrate(d0); await d0.close();
+const sql = postgres(url, { max: 1, fetch_types: false, onnotice: () => {} });
+const db = fromPostgresJs(sql);
+const store = createLedgerStore(db);
+const flags = { debitsMustNotExceedCredits: false, creditsMustNotExceedDebits: false };
+console.log(await store.createAccount({ id: "a", kind: "t", owner: null, asset: "JPY", flags, metadata: null }).then(r => r.ok));
+await store.createAccount({ id: "b", kind: "t", owner: null, asset: "JPY", flags, metadata: null });
+const t = setTimeout(() => { console.log("HANG"); process.exit(1); }, 5000);
+console.log(await store.submitBatch([{ op: "transfer", id: "x1", legs: [{ from: "a", to: "b", amount: 5n }] }]));
+clearTimeout(t); await sql.end();
