@@ -2,13 +2,12 @@
 // city service (plan, cap reservations, lot accounts, one ledger transfer per resident through the group
 // committer), after a second administrator approves it. Then the same grant again, which must grant nobody twice.
 // Target: the grant in ≤ 5 s.
-import { randomBytes } from "node:crypto";
 import { createIdentityStore, createLedgerStore } from "@tsubaki/db";
 import { migrate, openDatabase } from "@tsubaki/db/node";
-import postgres from "postgres";
 import { createCityService, budgetAccountId } from "../apps/api/src/services/city";
 import { createLedgerService } from "../apps/api/src/services/ledger";
 import { printTable, progress } from "./lib/report";
+import { createTestDatabase } from "@tsubaki/testkit/pg";
 
 const residentsCount = Number(process.env.BENCH_RESIDENTS ?? 50_000);
 const grantYen = 1000n;
@@ -17,15 +16,8 @@ const targetMs = 5000;
 const serverUrl = process.env.DATABASE_URL;
 if (!serverUrl) throw new Error("DATABASE_URL is not set (run through `pnpm bench:grant`, which starts a server)");
 
-async function freshDatabase(prefix: string): Promise<string> {
-  const name = `${prefix}_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(serverUrl!, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl!);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
+/** A new, empty database on the benchmark server (testkit names and guards it). */
+const freshDatabase = (prefix: string) => createTestDatabase(serverUrl!, prefix);
 
 async function main() {
   const url = await freshDatabase("bench_grant");

@@ -2,12 +2,11 @@
 // real PostgreSQL: 10,000 accounts, 64 concurrent submitters, three workloads; plus pgbench -N on the same
 // server when pgbench is on PATH, for a ratio that does not depend on the machine.
 import { execFileSync, spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { GroupCommitter, validateRequest, type TransferRequest } from "@tsubaki/ledger";
 import { createLedgerStore } from "@tsubaki/db";
 import { migrate, openDatabase } from "@tsubaki/db/node";
-import postgres from "postgres";
 import { printTable, progress, runClosedLoop } from "./lib/report";
+import { createTestDatabase } from "@tsubaki/testkit/pg";
 
 const accountsCount = Number(process.env.BENCH_ACCOUNTS ?? 10_000);
 const clients = Number(process.env.BENCH_CLIENTS ?? 64);
@@ -17,15 +16,8 @@ const pgbenchSeconds = Number(process.env.BENCH_PGBENCH_SECONDS ?? 10);
 const serverUrl = process.env.DATABASE_URL;
 if (!serverUrl) throw new Error("DATABASE_URL is not set (run through `pnpm bench:ledger`, which starts a server)");
 
-async function freshDatabase(prefix: string): Promise<string> {
-  const name = `${prefix}_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(serverUrl!, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl!);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
+/** A new, empty database on the benchmark server (testkit names and guards it). */
+const freshDatabase = (prefix: string) => createTestDatabase(serverUrl!, prefix);
 
 async function main() {
   const url = await freshDatabase("bench_ledger");

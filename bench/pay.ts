@@ -24,7 +24,6 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { createLedgerStore, createPaymentsStore, type Db } from "@tsubaki/db";
 import { migrate, openDatabase } from "@tsubaki/db/node";
-import postgres from "postgres";
 import { createIdentity } from "../apps/api/src/auth/service";
 import { loadConfig } from "../apps/api/src/env";
 import { startNode } from "../apps/api/src/node";
@@ -32,6 +31,7 @@ import { createLedgerService } from "../apps/api/src/services/ledger";
 import { createPaymentsService, decodeKey } from "../apps/api/src/services/payments";
 import { staticQr } from "../apps/api/src/services/payments-merchant";
 import { percentile, printTable, progress } from "./lib/report";
+import { createTestDatabase } from "@tsubaki/testkit/pg";
 
 const paymentsCount = Number(process.env.BENCH_PAYMENTS ?? 30_000);
 const warmupCount = Number(process.env.BENCH_WARMUP ?? 3000);
@@ -62,15 +62,8 @@ function prng(s: number): () => number {
   };
 }
 
-async function freshDatabase(prefix: string): Promise<string> {
-  const name = `${prefix}_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(serverUrl!, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl!);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
+/** A new, empty database on the benchmark server (testkit names and guards it). */
+const freshDatabase = (prefix: string) => createTestDatabase(serverUrl!, prefix);
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
