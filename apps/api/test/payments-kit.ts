@@ -262,3 +262,9 @@ export async function call(
 export const days = (n: number) => n * 86_400_000;
 
 export { systemActor };
+
+/** The ledger audit (every balance recomputed, hash chain, limits) passes after a scenario. */
+export async function expectLedgerAudited(h: PaymentsHarness): Promise<void> {
+  const report = await h.ledger.audit();
+  expect(report.ok, JSON.stringify(report.checks)).toBe(true);
+}

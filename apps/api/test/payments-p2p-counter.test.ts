@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backends, expectProblem } from "./harness";
 import { admin, available, call, counterClerk, days, giveCoins, grantLot, newCampaign, newResident, openPaymentsHarness, uniq, type PaymentsHarness } from "./payments-kit";
+import { expectLedgerAudited } from "./payments-kit";
 
 describe.each(backends)("P2P and counter charges on %s", (backend) => {
   let h: PaymentsHarness;
@@ -13,11 +14,6 @@ describe.each(backends)("P2P and counter charges on %s", (backend) => {
   afterAll(async () => {
     await h?.close();
   });
-
-  async function expectAuditOk(): Promise<void> {
-    const report = await h.ledger.audit();
-    expect(report.ok, JSON.stringify(report.checks)).toBe(true);
-  }
 
   it("sends coins to a resident by id or by their receive code; points never move", async () => {
     const sender = await newResident(h);
@@ -47,7 +43,7 @@ describe.each(backends)("P2P and counter charges on %s", (backend) => {
       ["p2p", 100],
       ["p2p", 600],
     ]);
-    await expectAuditOk();
+    await expectLedgerAudited(h);
   });
 
   it("keeps the P2P rules: not to oneself, both verified, ¥30,000 a transfer, ¥50,000 a day", async () => {
@@ -69,7 +65,7 @@ describe.each(backends)("P2P and counter charges on %s", (backend) => {
     expect(daily.body.remaining_yen).toBe(20_000);
     expect((await send(receiver.residentId, 20_000)).status).toBe(201);
     expect(await available(h, `res:${sender.residentId}:coins`)).toBe(50_000);
-    await expectAuditOk();
+    await expectLedgerAudited(h);
   });
 
   it("charges coins at a counter by resident id or card number, with a premium lot in the same transfer", async () => {
@@ -99,7 +95,7 @@ describe.each(backends)("P2P and counter charges on %s", (backend) => {
     const byCard = await call(h, "POST", "/v1/counter/charges", { token: clerk.token, key: uniq("k"), body: { card_number: card.card.number, amount_yen: 500 } });
     expect(byCard.status, byCard.text).toBe(201);
     expect(byCard.body.coins_balance_yen).toBe(21_500);
-    await expectAuditOk();
+    await expectLedgerAudited(h);
   });
 
   it("keeps the charge limits, a premium within the budget, and counter charges to counter clerks", async () => {
@@ -119,6 +115,6 @@ describe.each(backends)("P2P and counter charges on %s", (backend) => {
     expectProblem(await charge({ resident_id: resident.residentId, amount_yen: 1 }), 422, "daily_limit");
     expectProblem(await charge({ resident_id: resident.residentId, amount_yen: 100 }, resident.token), 403, "forbidden");
     expect(await available(h, `res:${resident.residentId}:coins`)).toBe(200_000);
-    await expectAuditOk();
+    await expectLedgerAudited(h);
   });
 });

@@ -22,6 +22,7 @@ import {
   uniq,
   type PaymentsHarness,
 } from "./payments-kit";
+import { expectLedgerAudited } from "./payments-kit";
 
 const key = Uint8Array.from(qrKeyHex.match(/../g)!.map((h) => Number.parseInt(h, 16)));
 
@@ -33,11 +34,6 @@ describe.each(backends)("payments by QR on %s", (backend) => {
   afterAll(async () => {
     await h?.close();
   });
-
-  async function expectAuditOk(): Promise<void> {
-    const report = await h.ledger.audit();
-    expect(report.ok, JSON.stringify(report.checks)).toBe(true);
-  }
 
   it("pays a static QR with a typed amount: points first, then coins; the receipt lists every leg and the balances after", async () => {
     const payer = await newResident(h);
@@ -67,7 +63,7 @@ describe.each(backends)("payments by QR on %s", (backend) => {
     expect(forShop.status).toBe(200);
     const stranger = await newResident(h);
     expectProblem(await call(h, "GET", `/v1/receipts/${paid.body.payment_id}`, { token: stranger.token }), 404, "payment_not_found");
-    await expectAuditOk();
+    await expectLedgerAudited(h);
   });
 
   it("splits a payment over three lots in spend order, skipping lots restricted to other shops (exact legs)", async () => {
@@ -107,7 +103,7 @@ describe.each(backends)("payments by QR on %s", (backend) => {
     expect(wallet.body).toMatchObject({ coins_yen: 800, points_yen: 1000, total_yen: 1800 });
     expect(wallet.body.lots.map((l: { lot_id: string }) => l.lot_id)).toEqual([booksSooner.lotId, large.lotId]);
     expect(wallet.body.lapsing.lots.map((l: { lot_id: string }) => l.lot_id)).toEqual([booksSooner.lotId, large.lotId]);
-    await expectAuditOk();
+    await expectLedgerAudited(h);
   });
 
   it("refuses a payment it cannot cover with insufficient_funds and writes nothing", async () => {
@@ -131,7 +127,7 @@ describe.each(backends)("payments by QR on %s", (backend) => {
     expect(await h.db.query(`SELECT 1 FROM payments WHERE payer_resident_id = $1`, [payer.residentId])).toEqual([]);
     expect(await h.db.query(`SELECT 1 FROM idempotency_keys WHERE principal = $1`, [payer.userId])).toEqual([]);
     expect(await h.db.query(`SELECT spent_yen FROM spend_totals WHERE resident_id = $1 AND spent_yen > 0`, [payer.residentId])).toEqual([]);
-    await expectAuditOk();
+    await expectLedgerAudited(h);
 
     // The refusal left no trace: the same key pays once the coins are there.
     await giveCoins(h, payer.residentId, 1n);
@@ -173,7 +169,7 @@ describe.each(backends)("payments by QR on %s", (backend) => {
     }
     expect(await available(h, `res:${second.residentId}:coins`)).toBe(5000);
     expect(await available(h, `mer:${shop.shop.id}`)).toBe(1200);
-    await expectAuditOk();
+    await expectLedgerAudited(h);
   });
 
   it("refuses forged, malformed and foreign QRs, and shows the registered name, not the sticker's", async () => {
@@ -208,7 +204,7 @@ describe.each(backends)("payments by QR on %s", (backend) => {
     expect(resolved.body.shop).toMatchObject({ name_ja: shop.shop.nameJa, name_latin: shop.shop.nameLatin });
     expectProblem(await call(h, "POST", "/v1/payments", { token: payer.token, key: uniq("k"), body: { qr: sticker } }), 422, "amount_required");
     expect(await available(h, `res:${payer.residentId}:coins`)).toBe(1000);
-    await expectAuditOk();
+    await expectLedgerAudited(h);
   });
 
   it("keeps the named limits: invalid_amount, limit_exceeded per payment, daily_limit per Tokyo day", async () => {
@@ -228,7 +224,7 @@ describe.each(backends)("payments by QR on %s", (backend) => {
     expect(daily.body).toMatchObject({ limit_yen: 500_000, remaining_yen: 200_000 });
     expect((await call(h, "POST", "/v1/payments", { token: payer.token, key: uniq("k"), body: { qr, amount_yen: 200_000 } })).status).toBe(201);
     expect(await available(h, `res:${payer.residentId}:coins`)).toBe(200_000);
-    await expectAuditOk();
+    await expectLedgerAudited(h);
   });
 
   it("lets a proxy pay for the resident within the daily amount the resident granted, and not after revocation", async () => {
@@ -252,7 +248,7 @@ describe.each(backends)("payments by QR on %s", (backend) => {
     await h.identity.revokeProxy(granted.proxy.id, admin);
     expectProblem(await call(h, "POST", `/v1/payments?resident=${resident.residentId}`, { token: helper, key: uniq("k"), body: { qr, amount_yen: 100 } }), 403, "forbidden");
     expect(await available(h, `res:${resident.residentId}:coins`)).toBe(8000);
-    await expectAuditOk();
+    await expectLedgerAudited(h);
   });
 
   it("refuses a suspended shop and requires an Idempotency-Key", async () => {

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backends, expectProblem } from "./harness";
 import { available, call, days, giveCoins, grantLot, newCampaign, newResident, newShop, openPaymentsHarness, stickerOf, uniq, type PaymentsHarness } from "./payments-kit";
+import { expectLedgerAudited } from "./payments-kit";
 
 describe.each(backends)("refunds on %s", (backend) => {
   let h: PaymentsHarness;
@@ -13,11 +14,6 @@ describe.each(backends)("refunds on %s", (backend) => {
   afterAll(async () => {
     await h?.close();
   });
-
-  async function expectAuditOk(): Promise<void> {
-    const report = await h.ledger.audit();
-    expect(report.ok, JSON.stringify(report.checks)).toBe(true);
-  }
 
   async function paidOverTwoLots() {
     const payer = await newResident(h);
@@ -57,7 +53,7 @@ describe.each(backends)("refunds on %s", (backend) => {
     const receipt = await call(h, "GET", `/v1/receipts/${rest.body.refund_id}`, { token: payer.token });
     expect(receipt.status).toBe(200);
     expect(receipt.body.kind).toBe("refund");
-    await expectAuditOk();
+    await expectLedgerAudited(h);
   });
 
   it("sends a lapsed lot's share to its campaign's expired account, and the receipt says so", async () => {
@@ -81,7 +77,7 @@ describe.each(backends)("refunds on %s", (backend) => {
     } finally {
       h.clock.advance(-days(3));
     }
-    await expectAuditOk();
+    await expectLedgerAudited(h);
   });
 
   it("refuses refunds after 90 days and of another shop's payment", async () => {
@@ -120,6 +116,6 @@ describe.each(backends)("refunds on %s", (backend) => {
     expectProblem(await cancel(), 422, "refund_exceeds_payment");
     const summary = await call(h, "GET", `/v1/merchant/summary?shop_id=${shop.shop.id}`, { token: shop.ownerToken });
     expect(summary.body).toMatchObject({ payments_count: 1, gross_yen: 900, refunds_count: 1, refunded_yen: 900, net_yen: 0 });
-    await expectAuditOk();
+    await expectLedgerAudited(h);
   });
 });
