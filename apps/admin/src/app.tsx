@@ -6,6 +6,7 @@ import { ApprovalsScreen } from "./screens/Approvals";
 import { CampaignScreen } from "./screens/Campaign";
 import { CampaignsScreen } from "./screens/Campaigns";
 import { LoginScreen } from "./screens/Login";
+import { PayoutRunScreen, PayoutsScreen } from "./screens/Payouts";
 import { ReportsScreen } from "./screens/Reports";
 import { SettingsScreen } from "./screens/Settings";
 
@@ -17,6 +18,7 @@ export function useNav(): NavItem[] {
     { to: "/", label: t("nav.campaigns"), icon: "◎" },
     { to: "/approvals", label: t("nav.approvals"), icon: "✓" },
     { to: "/reports", label: t("nav.reports"), icon: "▤" },
+    { to: "/payouts", label: t("nav.payouts"), icon: "¥" },
     { to: "/settings", label: t("nav.settings"), icon: "⚙" },
   ];
 }
@@ -26,11 +28,14 @@ function Screen() {
   const signedIn = useStore(api.signedIn);
   if (!signedIn) return <LoginScreen />;
   if (route.startsWith("/campaigns/")) return <CampaignScreen id={decodeURIComponent(route.slice("/campaigns/".length))} />;
+  if (route.startsWith("/payouts/")) return <PayoutRunScreen id={decodeURIComponent(route.slice("/payouts/".length))} />;
   switch (route) {
     case "/approvals":
       return <ApprovalsScreen />;
     case "/reports":
       return <ReportsScreen />;
+    case "/payouts":
+      return <PayoutsScreen />;
     case "/settings":
       return <SettingsScreen />;
     default:

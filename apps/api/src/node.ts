@@ -1,6 +1,7 @@
 // Node entry: configuration from process.env, the embedded PGlite (in TSUBAKI_DATA_DIR) or DATABASE_URL,
 // migrations, the demo town (when asked or the database is new), the HTTP server, the hold-expiry sweeper, the
 // signing-key reload and identity sweep timers, and a graceful shutdown. Everything Node-only stays here.
+import { hostname } from "node:os";
 import { pathToFileURL } from "node:url";
 import { serve } from "@hono/node-server";
 import type { Context } from "hono";
@@ -17,6 +18,7 @@ import { busServiceOn, busSweepIntervalMs } from "./services/bus";
 import { createPaymentsService, decodeKey } from "./services/payments";
 import { paymentsDemoStep } from "./services/payments-demo";
 import { createCityService } from "./services/city";
+import { createPayoutScheduler, payoutSchedulerIntervalMs } from "./services/payout-scheduler";
 import { createLedgerService, type LedgerService } from "./services/ledger";
 import { repoDistDirs, serveApps } from "./static";
 import { startHoldSweeper } from "./sweeper";
@@ -160,6 +162,13 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
   const busSweep = every(busSweepIntervalMs, "bus sweep", logger, async () => void (await bus.sweep()));
   const paymentsSweep = every(paymentsSweepIntervalMs, "payments sweep", logger, async () => void (await payments.sweep()));
   const pointsExpirySweep = every(pointsExpirySweepIntervalMs, "points expiry sweep", logger, async () => void (await city.sweepExpired()));
+  // The monthly payout: every process looks, one runs it (a lease row), the month's run id makes a retry a replay.
+  const payoutScheduler = createPayoutScheduler({ city, now: () => new Date(), processId: `${hostname()}:${process.pid}` });
+  const monthlyPayout = every(payoutSchedulerIntervalMs, "monthly payout", logger, async () => {
+    const r = await payoutScheduler.tick();
+    if (r.status === "done") logger.info("monthly payout", { month: r.month, run_id: r.runId, outcome: r.outcome });
+    if (r.status === "failed") logger.error("monthly payout failed", { month: r.month, code: r.code, attempt: r.attempt });
+  });
   const url = `http://localhost:${config.port}`;
   logger.info("listening", { url, database: config.databaseUrl ? "postgres" : `pglite:${config.dataDir}` });
 
@@ -180,6 +189,7 @@ export async function startNode(config: Config, logger: Logger = createLogger(co
         await busSweep.stop();
         await paymentsSweep.stop();
         await pointsExpirySweep.stop();
+        await monthlyPayout.stop();
         // Stop accepting, let requests in flight finish (their group commits included), then close the database.
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await db.close();

@@ -71,3 +71,13 @@ export interface HistoryItem {
   points_yen: number;
   payment_id: string | null;
 }
+
+/** POST /v1/wallet/checkins (apps/api/src/routes/campaign-rules.ts). */
+export interface CheckIn {
+  campaign_id: string;
+  campaign_name_ja: string;
+  campaign_name_en: string;
+  lot_id: string;
+  amount_yen: number;
+  already_checked_in: boolean;
+}

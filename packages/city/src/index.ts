@@ -13,6 +13,7 @@ export * from "./payment-services-act";
 export * from "./campaign";
 export * from "./grant-csv";
 export * from "./grant";
+export * from "./rule-grant";
 export * from "./approval";
 export * from "./reports";
 export * from "./csv";

@@ -292,6 +292,9 @@ function payoutRunFromRow(r: PayoutRunRow): PayoutRunRecord {
 
 const payoutRunColumns = `id, trigger, transfer_date, file_text, count, total_yen::text AS total_yen, status, created_by, created_at, confirmed_at`;
 
+/** The Tokyo calendar date of a timestamptz column, "YYYY-MM-DD" (JST is UTC+9 all year). */
+const tokyoDay = (column: string) => `to_char((${column} AT TIME ZONE 'UTC') + interval '9 hours', 'YYYY-MM-DD')`;
+
 export function createCityStore(db: Db) {
   return {
     // --- approval requests ---
@@ -342,6 +345,28 @@ export function createCityStore(db: Db) {
         [limit, offset, pattern],
       );
       return rows.map((r) => r.id);
+    },
+
+    /**
+     * Residents after `afterId` in id order, with what an eligibility rule looks at (a rule grant pages through the
+     * whole town with this). verified ⇔ verified_at is set.
+     */
+    async residentFacts(afterId: string, limit: number): Promise<{ id: string; birthDate: string; district: string; verified: boolean }[]> {
+      assert(limit >= 1 && limit <= cityBulkRowsMax * 4, `1 to ${cityBulkRowsMax * 4} residents per page`);
+      const rows = await db.query<{ id: string; birth_date: string; district: string; verified: boolean | string }>(
+        `SELECT id, birth_date::text AS birth_date, district, verified_at IS NOT NULL AS verified FROM residents WHERE id > $1 ORDER BY id LIMIT $2`,
+        [afterId, limit],
+      );
+      return rows.map((r) => ({ id: r.id, birthDate: r.birth_date, district: r.district, verified: r.verified === true || r.verified === "t" }));
+    },
+
+    /** One resident's facts for an eligibility rule, or null. */
+    async residentFactsOf(id: string): Promise<{ id: string; birthDate: string; district: string; verified: boolean } | null> {
+      const [r] = await db.query<{ id: string; birth_date: string; district: string; verified: boolean | string }>(
+        `SELECT id, birth_date::text AS birth_date, district, verified_at IS NOT NULL AS verified FROM residents WHERE id = $1`,
+        [id],
+      );
+      return r ? { id: r.id, birthDate: r.birth_date, district: r.district, verified: r.verified === true || r.verified === "t" } : null;
     },
 
     // --- grant runs ---
@@ -618,6 +643,13 @@ export function createCityStore(db: Db) {
       return rows.map(payoutFromRow);
     },
 
+    /** The shops' registered Japanese names, for the console's payout lines (a shop removed since: absent). */
+    async shopNames(shopIds: readonly string[]): Promise<Map<string, string>> {
+      if (shopIds.length === 0) return new Map();
+      const rows = await db.query<{ id: string; name_ja: string }>(`SELECT s.id, s.name_ja FROM unnest($1::text::text[]) AS u(id) JOIN shops s ON s.id = u.id`, [textArray(shopIds)]);
+      return new Map(rows.map((r) => [r.id, r.name_ja]));
+    },
+
     async settlePayouts(runId: string, settled: readonly { id: string; status: "cleared" | "returned" }[], at: Date): Promise<void> {
       await db.transaction(async (tx) => {
         if (settled.length > 0) {
@@ -681,6 +713,122 @@ export function createCityStore(db: Db) {
         [from.toISOString(), to.toISOString()],
       );
       return Number(row?.n ?? 0);
+    },
+
+    /**
+     * Money in and out of shops per Tokyo day in [from, to): payments made to shops, refunds they gave (done), and
+     * the gross of payouts taken from them (net + fee; payouts the bank returned are left out, their money came back).
+     * The bus operator is not a shop here (its fares are reported as rides).
+     */
+    async shopFlowsByDay(from: Date, to: Date): Promise<{ day: string; paymentsYen: bigint; refundsYen: bigint; paidOutYen: bigint }[]> {
+      const rows = await db.query<{ day: string; p: string; r: string; o: string }>(
+        `WITH flows AS (
+           SELECT created_at, amount_yen AS p, 0::bigint AS r, 0::bigint AS o FROM payments WHERE created_at >= $1::timestamptz AND created_at < $2::timestamptz
+           UNION ALL
+           SELECT created_at, 0, amount_yen, 0 FROM refunds WHERE status = 'done' AND created_at >= $1::timestamptz AND created_at < $2::timestamptz
+           UNION ALL
+           SELECT created_at, 0, 0, gross_yen FROM payouts WHERE status <> 'returned' AND created_at >= $1::timestamptz AND created_at < $2::timestamptz)
+         SELECT ${tokyoDay("created_at")} AS day, sum(p)::text AS p, sum(r)::text AS r, sum(o)::text AS o FROM flows GROUP BY 1 ORDER BY 1`,
+        [from.toISOString(), to.toISOString()],
+      );
+      return rows.map((r) => ({ day: r.day, paymentsYen: BigInt(r.p), refundsYen: BigInt(r.r), paidOutYen: BigInt(r.o) }));
+    },
+
+    /** Bus rides per service day (bus_taps.ride_date) from fromDate to toDate inclusive: taps, fares, debt, riders. */
+    async busRidesByDay(fromDate: string, toDate: string): Promise<{ day: string; rides: number; fareYen: bigint; debtYen: bigint; riders: number }[]> {
+      const rows = await db.query<{ day: string; n: number; fare: string; debt: string; riders: number }>(
+        `SELECT t.ride_date AS day, count(*)::int AS n, sum(t.capture_yen + t.debt_yen)::text AS fare, sum(t.debt_yen)::text AS debt,
+           count(DISTINCT a.resident_id)::int AS riders
+         FROM bus_taps t LEFT JOIN bus_allowances a ON a.id = t.allowance_id
+         WHERE t.ride_date >= $1 AND t.ride_date <= $2 GROUP BY t.ride_date ORDER BY t.ride_date`,
+        [fromDate, toDate],
+      );
+      return rows.map((r) => ({ day: String(r.day), rides: Number(r.n), fareYen: BigInt(r.fare), debtYen: BigInt(r.debt), riders: Number(r.riders) }));
+    },
+
+    /**
+     * A campaign's posted ledger movements per Tokyo day, up to `to`: budget debits (issued), expired-account
+     * credits (lapsed) and the net of its lot accounts. burnDownSeries (@tsubaki/city) turns these into the curve.
+     */
+    async campaignFlowsByDay(campaign: { id: string; budgetAccountId: string; expiredAccountId: string }, to: Date): Promise<{ day: string; issuedYen: bigint; expiredYen: bigint; lotNetYen: bigint }[]> {
+      const rows = await db.query<{ day: string; issued: string; expired: string; lots: string }>(
+        `SELECT ${tokyoDay("e.created_at")} AS day,
+           coalesce(sum(e.amount) FILTER (WHERE e.account_id = $2 AND e.side = 'debit'), 0)::text AS issued,
+           coalesce(sum(e.amount) FILTER (WHERE e.account_id = $3 AND e.side = 'credit'), 0)::text AS expired,
+           coalesce(sum(CASE WHEN e.side = 'credit' THEN e.amount ELSE -e.amount END) FILTER (WHERE e.account_id <> $2 AND e.account_id <> $3), 0)::text AS lots
+         FROM ledger_entries e
+         WHERE e.phase = 'posted' AND e.created_at < $4::timestamptz
+           AND (e.account_id = $2 OR e.account_id = $3 OR e.account_id IN (SELECT account_id FROM point_lots WHERE campaign_id = $1))
+         GROUP BY 1 ORDER BY 1`,
+        [campaign.id, campaign.budgetAccountId, campaign.expiredAccountId, to.toISOString()],
+      );
+      return rows.map((r) => ({ day: r.day, issuedYen: BigInt(r.issued), expiredYen: BigInt(r.expired), lotNetYen: BigInt(r.lots) }));
+    },
+
+    /** Residents who paid at a shop at least once, per Tokyo day or month ("YYYY-MM-DD" / "YYYY-MM") in [from, to). */
+    async activeResidentsBy(unit: "day" | "month", from: Date, to: Date): Promise<{ period: string; residents: number; payments: number }[]> {
+      const format = unit === "day" ? "YYYY-MM-DD" : "YYYY-MM";
+      const rows = await db.query<{ period: string; n: number; c: number }>(
+        `SELECT to_char((created_at AT TIME ZONE 'UTC') + interval '9 hours', '${format}') AS period, count(DISTINCT payer_resident_id)::int AS n, count(*)::int AS c
+         FROM payments WHERE created_at >= $1::timestamptz AND created_at < $2::timestamptz GROUP BY 1 ORDER BY 1`,
+        [from.toISOString(), to.toISOString()],
+      );
+      return rows.map((r) => ({ period: r.period, residents: Number(r.n), payments: Number(r.c) }));
+    },
+
+    /** Payout runs newest first, a page at a time, optionally those whose id or transfer date contains `search`. */
+    async listPayoutRunsPage(limit: number, offset: number, search: string | null): Promise<PayoutRunRecord[]> {
+      const pattern = search ? `%${search.replace(/[%_\\]/g, "\\$&")}%` : null;
+      const rows = await db.query<PayoutRunRow>(
+        `SELECT id, trigger, transfer_date, NULL AS file_text, count, total_yen::text AS total_yen, status, created_by, created_at, confirmed_at
+         FROM payout_runs WHERE ($3::text IS NULL OR id ILIKE $3 OR transfer_date ILIKE $3 OR trigger ILIKE $3)
+         ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2`,
+        [limit, offset, pattern],
+      );
+      return rows.map(payoutRunFromRow);
+    },
+
+    // --- scheduled runs (the monthly payout) ---
+
+    /**
+     * Claims a scheduled run for `leaseMs`: the first claim of an id, or a takeover of one whose lease lapsed and
+     * that never finished. Returns the attempt number, or null when it is finished or someone else holds it.
+     */
+    async claimScheduledRun(id: string, claimedBy: string, at: Date, leaseMs: number): Promise<number | null> {
+      assert(Number.isInteger(leaseMs) && leaseMs > 0, "a claim has a lease");
+      const rows = await db.query<{ attempts: number }>(
+        `INSERT INTO scheduled_runs AS s (id, claimed_by, claimed_until, attempts, created_at) VALUES ($1, $2, $4::timestamptz, 1, $3::timestamptz)
+         ON CONFLICT (id) DO UPDATE SET claimed_by = excluded.claimed_by, claimed_until = excluded.claimed_until, attempts = s.attempts + 1
+           WHERE s.finished_at IS NULL AND s.claimed_until <= $3::timestamptz
+         RETURNING attempts`,
+        [id, claimedBy, at.toISOString(), new Date(at.getTime() + leaseMs).toISOString()],
+      );
+      return rows[0] ? Number(rows[0].attempts) : null;
+    },
+
+    /** Finishes a run this claimant holds (done: finished_at set) or gives it back for a later retry (done false). */
+    async endScheduledRun(id: string, claimedBy: string, at: Date, done: boolean, result: Record<string, unknown>): Promise<boolean> {
+      const rows = await db.query(
+        `UPDATE scheduled_runs SET finished_at = CASE WHEN $4 THEN $3::timestamptz ELSE NULL END, claimed_until = $3::timestamptz, result = $5::text::jsonb
+         WHERE id = $1 AND claimed_by = $2 AND finished_at IS NULL RETURNING 1`,
+        [id, claimedBy, at.toISOString(), done, JSON.stringify(result)],
+      );
+      return rows.length === 1;
+    },
+
+    async getScheduledRun(id: string): Promise<{ id: string; claimedBy: string; attempts: number; finishedAt: Date | null; result: Record<string, unknown> | null } | null> {
+      const [row] = await db.query<{ id: string; claimed_by: string; attempts: number; finished_at: unknown; result: unknown }>(
+        `SELECT id, claimed_by, attempts, finished_at, result FROM scheduled_runs WHERE id = $1`,
+        [id],
+      );
+      if (!row) return null;
+      return {
+        id: row.id,
+        claimedBy: row.claimed_by,
+        attempts: Number(row.attempts),
+        finishedAt: row.finished_at === null ? null : toDate(row.finished_at),
+        result: row.result === null ? null : json<Record<string, unknown>>(row.result),
+      };
     },
 
     // --- figures ---

@@ -59,6 +59,20 @@ export {
   type ShopQrParseResult,
 } from "./shop/shop-qr";
 
+export {
+  CHECKIN_CODE_CHARS_MAX,
+  CHECKIN_PREFIX,
+  CHECKIN_SLOT_SECONDS,
+  CHECKIN_SLOTS_ACCEPTED,
+  checkInSlotExpiresAt,
+  checkInSlotOf,
+  encodeCheckInCode,
+  isCheckInCode,
+  verifyCheckInCode,
+  type CheckInCodeErrorCode,
+  type CheckInCodeResult,
+} from "./checkin/checkin-code";
+
 export { qrMatrix, QR_ERROR_CORRECTION, QR_QUIET_ZONE_MODULES, type QrMatrix } from "./render/matrix";
 export { renderQrSvg, type QrSvgOptions } from "./render/svg";
 export { QR_PNG_MODULE_PX_DEFAULT, QR_PNG_MODULE_PX_MAX, renderQrPng, type QrPngOptions } from "./render/png";

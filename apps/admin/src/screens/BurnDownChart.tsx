@@ -1,5 +1,6 @@
 // The burn-down of one campaign as a hand-made SVG bar: used, expired and remaining as shares of what was issued,
-// with the figures in yen beside it (the chart is decoration; the numbers are the content).
+// with the figures in yen beside it (the chart is decoration; the numbers are the content). Only the swatches carry
+// the colours: the gold of "remaining" is too light for text on white.
 import { formatYen } from "@tsubaki/ui";
 
 export interface BurnDown {
@@ -36,7 +37,12 @@ export function BurnDownChart({ figures, labels }: { figures: BurnDown; labels: 
         <dl class="ts-stack">
           {parts.map((p) => (
             <div key={p.key}>
-              <dt style={{ display: "inline", color: colors[p.key] }}>■ {labels[p.key]}</dt> <dd style={{ display: "inline" }} data-figure={p.key}>{formatYen(p.yen)}</dd>
+              <dt style={{ display: "inline" }}>
+                <span aria-hidden="true" style={{ color: colors[p.key] }}>
+                  ■
+                </span>{" "}
+                {labels[p.key]}
+              </dt> <dd style={{ display: "inline" }} data-figure={p.key}>{formatYen(p.yen)}</dd>
             </div>
           ))}
           <div>

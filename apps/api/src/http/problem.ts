@@ -96,6 +96,9 @@ export type PaymentsProblemCode =
 /** Codes of the community bus: allowances (ride codes) and terminal sync. */
 export type BusProblemCode = "allowance_not_found" | "invalid_allowance";
 
+/** Codes of grants by rule and event check-in (a resident scanning an event's rotating QR). */
+export type CampaignRuleProblemCode = "cap_reached" | "not_eligible" | "not_an_event" | "checkin_code_invalid" | "checkin_code_forged" | "checkin_code_expired";
+
 /** Codes of the city console: campaigns, grants, approvals. */
 export type CityProblemCode =
   | "invalid_campaign"
@@ -110,9 +113,10 @@ export type CityProblemCode =
   | "grant_run_not_found"
   | "refund_limit_exceeded"
   | "nothing_to_pay"
-  | "invalid_confirmation";
+  | "invalid_confirmation"
+  | "invalid_report_period";
 
-export type ProblemCode = ResultCode | HttpProblemCode | IdentityProblemCode | PaymentsProblemCode | BusProblemCode | CityProblemCode;
+export type ProblemCode = ResultCode | HttpProblemCode | IdentityProblemCode | PaymentsProblemCode | BusProblemCode | CityProblemCode | CampaignRuleProblemCode;
 
 /**
  * code → HTTP status. Bad input is 400 when the request does not fit the schema at all (JSON syntax, unknown
@@ -229,6 +233,13 @@ export const problemStatus: Record<ProblemCode, number> = {
   // Bus.
   allowance_not_found: 404,
   invalid_allowance: 422,
+  // Grants by rule and event check-in: 422 the code or the resident does not qualify, 410 the code has rotated away.
+  cap_reached: 409,
+  not_eligible: 422,
+  not_an_event: 422,
+  checkin_code_invalid: 422,
+  checkin_code_forged: 422,
+  checkin_code_expired: 410,
   // City console.
   invalid_campaign: 422,
   campaign_not_active: 409,
@@ -243,6 +254,7 @@ export const problemStatus: Record<ProblemCode, number> = {
   refund_limit_exceeded: 422,
   nothing_to_pay: 422,
   invalid_confirmation: 422,
+  invalid_report_period: 422,
 };
 
 const httpTitles: Record<HttpProblemCode, string> = {
@@ -341,6 +353,15 @@ const busTitles: Record<BusProblemCode, string> = {
   invalid_allowance: "This bus allowance cannot be issued as asked",
 };
 
+const campaignRuleTitles: Record<CampaignRuleProblemCode, string> = {
+  cap_reached: "The resident has already received the most this campaign gives one person",
+  not_eligible: "The resident is not eligible for this campaign (see reason)",
+  not_an_event: "This campaign is not an event; it has no check-in",
+  checkin_code_invalid: "This is not a Tsubaki event check-in code",
+  checkin_code_forged: "This check-in code was not issued by Tsubaki",
+  checkin_code_expired: "This check-in code has expired; scan the code shown at the venue now",
+};
+
 const cityTitles: Record<CityProblemCode, string> = {
   invalid_campaign: "The campaign settings are invalid",
   campaign_not_active: "The campaign is not running at this time",
@@ -355,9 +376,10 @@ const cityTitles: Record<CityProblemCode, string> = {
   refund_limit_exceeded: "A cash refund now would exceed the legal small-amount limits (資金決済法)",
   nothing_to_pay: "No shop has a balance to pay out",
   invalid_confirmation: "The bank confirmation file is invalid; nothing was applied",
+  invalid_report_period: "The report period is invalid (from ≤ to, at most 400 days)",
 };
 
-export const problemTitles: Record<ProblemCode, string> = { ...resultTitles, ...httpTitles, ...identityTitles, ...paymentsTitles, ...busTitles, ...cityTitles };
+export const problemTitles: Record<ProblemCode, string> = { ...resultTitles, ...httpTitles, ...identityTitles, ...paymentsTitles, ...busTitles, ...cityTitles, ...campaignRuleTitles };
 
 export const problemCodes = Object.keys(problemStatus) as ProblemCode[];
 

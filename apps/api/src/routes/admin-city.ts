@@ -16,23 +16,23 @@ const readers = ["admin_operator", "admin_approver", "admin_auditor", "service"]
 const grantResidentsMax = 100_000;
 const yen = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
-function cityOf(deps: AppDeps): CityService {
+export function cityOf(deps: AppDeps): CityService {
   if (!deps.city) throw new ProblemError("not_found", "the city console is not enabled on this server");
   return deps.city;
 }
 
-function actorOf(principal: { subject: string; roles: readonly string[] } | null, requestId: string): Actor {
+export function actorOf(principal: { subject: string; roles: readonly string[] } | null, requestId: string): Actor {
   return principal ? { userId: principal.subject, roles: principal.roles, requestId } : { userId: "anonymous", roles: [], requestId };
 }
 
-function keyOf(request: Request): string {
+export function keyOf(request: Request): string {
   const key = request.headers.get("Idempotency-Key");
   if (!key || key.length > 128) throw new ProblemError("idempotency_key_required", "send an Idempotency-Key header (1–128 characters)");
   return key;
 }
 
 /** A service failure as a problem; a code without an entry in the problem table is a bug, reported as 500. */
-function fail(r: { code: string; detail: string }): never {
+export function fail(r: { code: string; detail: string }): never {
   if (!isProblemCode(r.code)) throw new Error(`BUG: city failure code ${r.code} has no problem entry (${r.detail})`);
   throw new ProblemError(r.code, r.detail);
 }
@@ -50,6 +50,10 @@ export function campaignToJson(c: CampaignRecord) {
     expiry_days: c.expiryDays,
     cap_per_person_yen: num(c.capPerPersonYen),
     rate_bps: c.rateBps,
+    grant_yen: c.grantYen === null || c.grantYen === undefined ? null : num(c.grantYen),
+    eligibility: c.eligibility
+      ? { age_min: c.eligibility.ageMin ?? null, age_max: c.eligibility.ageMax ?? null, districts: c.eligibility.districts ?? null, verified_required: c.eligibility.verifiedRequired ?? true }
+      : null,
     budget_account_id: c.budgetAccountId,
     expired_account_id: c.expiredAccountId,
     starts_at: c.startsAt.toISOString(),
@@ -121,6 +125,16 @@ const campaignBody = z.strictObject({
   expiry_days: z.number().int().min(1).max(181).nullable().optional(),
   starts_at: z.iso.datetime({ offset: true }),
   ends_at: z.iso.datetime({ offset: true }),
+  /** Who may receive points by rule or check-in; absent fields do not restrict (verified_required defaults to true). */
+  eligibility: z
+    .strictObject({
+      age_min: z.number().int().min(0).max(150).optional(),
+      age_max: z.number().int().min(0).max(150).optional(),
+      districts: z.array(z.string().min(1).max(40)).max(100).optional(),
+      verified_required: z.boolean().optional(),
+    })
+    .nullable()
+    .default(null),
 });
 
 const idParams = z.object({ id: z.string().min(1).max(64) });
@@ -170,7 +184,10 @@ export const adminCityRoutes = [
     bodyFieldCodes: {},
     tags,
     summary: "キャンペーン作成 Create a campaign",
-    description: "Opens its budget (`cmp:{id}:budget`, the cap is its balance) and expired accounts. Expiry defaults to 181 days (six months) from the grant.",
+    description:
+      "Opens its budget (`cmp:{id}:budget`, the cap is its balance) and expired accounts. Expiry defaults to 181 days (six months) from the grant. " +
+      "`eligibility` (ages on the grant day in JST, inclusive; districts; verified, default true) is applied by grants by rule and event check-ins; " +
+      "`grant_yen` is what each of those gives (default: the cap).",
     request: { body: campaignBody },
     responses: { 201: { description: "Created (or the same id existed)" } },
     errors: ["invalid_campaign"],
@@ -189,6 +206,14 @@ export const adminCityRoutes = [
           expiryDays: body.expiry_days ?? null,
           startsAt: new Date(body.starts_at),
           endsAt: new Date(body.ends_at),
+          eligibility: body.eligibility
+            ? {
+                ...(body.eligibility.age_min === undefined ? {} : { ageMin: body.eligibility.age_min }),
+                ...(body.eligibility.age_max === undefined ? {} : { ageMax: body.eligibility.age_max }),
+                ...(body.eligibility.districts === undefined ? {} : { districts: body.eligibility.districts }),
+                ...(body.eligibility.verified_required === undefined ? {} : { verifiedRequired: body.eligibility.verified_required }),
+              }
+            : null,
         },
         actorOf(principal, requestId),
       );
@@ -488,12 +513,13 @@ export const adminCityRoutes = [
     path: "/v1/admin/payout-runs",
     roles: readers,
     tags,
-    summary: "精算一覧 Payout runs, newest first",
-    request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(50) }) },
+    summary: "精算一覧 Payout runs, newest first (q: id, MMDD transfer date or trigger contains)",
+    request: { query: listQuery },
     responses: { 200: { description: "Runs" } },
     async handler({ query, deps }) {
-      const runs = await cityOf(deps).store.listPayoutRuns(query.limit);
-      return json(200, { items: runs.map(payoutRunToJson), next_cursor: null });
+      const offset = query.cursor ? Number(query.cursor) : 0;
+      const runs = await cityOf(deps).store.listPayoutRunsPage(query.limit + 1, offset, query.q ?? null);
+      return json(200, { items: runs.slice(0, query.limit).map(payoutRunToJson), next_cursor: runs.length > query.limit ? String(offset + query.limit) : null });
     },
   }),
   defineRoute({
@@ -501,14 +527,18 @@ export const adminCityRoutes = [
     path: "/v1/admin/payout-runs/{id}",
     roles: readers,
     tags,
-    summary: "精算詳細 A payout run and its payouts",
-    request: { params: idParams },
+    summary: "精算詳細 A payout run and its payouts (shop, gross, fee, net, status), JSON or CSV",
+    request: { params: idParams, query: z.object({ format: z.enum(["json", "csv"]).default("json") }) },
     responses: { 200: { description: "The run" } },
-    async handler({ params, deps }) {
+    async handler({ params, query, deps }) {
       const run = await cityOf(deps).store.getPayoutRun(params.id);
       if (!run) throw new ProblemError("not_found", `no payout run ${params.id}`);
       const rows = await cityOf(deps).store.payoutsOfRun(run.id);
-      return json(200, { ...payoutRunToJson(run), payouts: rows.map(payoutToJson) });
+      if (query.format === "csv") {
+        return csvReply(["record_no,shop_id,gross_yen,fee_yen,net_yen,status,settled_at", ...rows.map((p) => [p.recordNo, p.shopId, num(p.grossYen), num(p.feeYen), num(p.netYen), p.status, p.settledAt?.toISOString() ?? ""].join(","))]);
+      }
+      const names = await cityOf(deps).store.shopNames([...new Set(rows.map((p) => p.shopId))]);
+      return json(200, { ...payoutRunToJson(run), payouts: rows.map((p) => ({ ...payoutToJson(p), shop_name: names.get(p.shopId) ?? null })) });
     },
   }),
   defineRoute({

@@ -9,9 +9,11 @@ import { paymentRoutes } from "./payments";
 import { walletRoutes } from "./wallet";
 import { busRoutes } from "./bus";
 import { adminCityRoutes } from "./admin-city";
+import { campaignRuleRoutes } from "./campaign-rules";
+import { adminReportRoutes } from "./admin-reports";
 import type { Route } from "./registry";
 
-export const routes: readonly Route[] = [...metaRoutes, ...ledgerRoutes, ...identityRoutes, ...walletRoutes, ...paymentRoutes, ...merchantRoutes, ...counterRoutes, ...busRoutes, ...adminCityRoutes];
+export const routes: readonly Route[] = [...metaRoutes, ...ledgerRoutes, ...identityRoutes, ...walletRoutes, ...paymentRoutes, ...merchantRoutes, ...counterRoutes, ...busRoutes, ...adminCityRoutes, ...campaignRuleRoutes, ...adminReportRoutes];
 
 export {
   defineRoute,

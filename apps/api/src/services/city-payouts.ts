@@ -38,6 +38,10 @@ export const requesterDefault: Omit<ZenginHeaderInput, "transferDate"> = {
 };
 
 const hash = (text: string, chars: number) => createHash("sha256").update(text).digest("base64url").slice(0, chars);
+/** A run's id, derived from the Idempotency-Key that asked for it: the same key (or the same scheduled month) is the same run. */
+export const payoutRunIdOf = (key: string): string => `pay-${hash(key, 20)}`;
+/** The ledger transfer that pays one shop in one run; derived, so an attempt that died is found by the next one. */
+export const payoutTransferIdOf = (runId: string, shopId: string): string => `payout:${hash(`${runId}:${shopId}`, 24)}`;
 const failure = (status: CityFailure["status"], code: string, detail: string): CityFailure => ({ ok: false, code, detail, status });
 
 export interface PayoutServiceOptions {
@@ -83,7 +87,21 @@ export function createPayoutService(options: PayoutServiceOptions) {
     return shops;
   }
 
-  async function plan(shop: Shop, trigger: PayoutTrigger): Promise<Planned | { skip: string }> {
+  /**
+   * The payout an earlier attempt of this run already posted for the shop (it died before writing the run): its legs
+   * are taken as they are, so the retry replays that transfer and the shop's line is in the file, instead of finding
+   * the balance at 0 and leaving the money in payout:pending without a record.
+   */
+  async function postedEarlier(runId: string, shopId: string): Promise<{ legs: Planned["legs"]; feeYen: bigint; netYen: bigint } | null> {
+    const t = await ledger.getTransfer(payoutTransferIdOf(runId, shopId));
+    if (!t || t.status !== "posted") return null;
+    const netYen = t.legs.filter((l) => l.to === payoutPendingAccountId).reduce((sum, l) => sum + l.amount, 0n);
+    const feeYen = t.legs.filter((l) => l.to === feeAccountId).reduce((sum, l) => sum + l.amount, 0n);
+    assert(netYen > 0n && netYen + feeYen === t.legs.reduce((sum, l) => sum + l.amount, 0n), `BUG: payout transfer ${t.id} is not net + fee`);
+    return { legs: t.legs, feeYen, netYen };
+  }
+
+  async function plan(shop: Shop, trigger: PayoutTrigger, runId: string): Promise<Planned | { skip: string }> {
     if (!shop.bank) return { skip: "no_bank_account" };
     const bank = validateZenginBankAccount({
       bankCode: shop.bank.bankCode,
@@ -93,15 +111,18 @@ export function createPayoutService(options: PayoutServiceOptions) {
       holderName: shop.bank.holderKana,
     });
     if (!bank.ok) return { skip: "invalid_bank_account" };
+    const b = bank.account;
+    const record = (amountYen: bigint): ZenginRecordInput => ({ bankCode: b.bankCode, branchCode: b.branchCode, accountType: b.accountType, accountNumber: b.accountNumber, recipientNameKana: b.holderNameKana, amountYen, customerCode1: "0" });
+    const earlier = await postedEarlier(runId, shop.id);
+    if (earlier) return { shop, record: record(earlier.netYen), legs: earlier.legs, grossYen: earlier.netYen + earlier.feeYen, feeYen: earlier.feeYen, netYen: earlier.netYen };
     const merchantAccountId = `mer:${shop.id}`;
     const account = await ledger.getAccount(merchantAccountId);
     const balanceYen = account ? account.creditsPosted - account.debitsPosted - account.debitsPending : 0n;
     const p = planPayout({ merchantAccountId, balanceYen, feeRateBps: shop.feeRateBasisPoints, minimumPayoutYen, trigger, payoutPendingAccountId, feeAccountId });
     if (!p.ok) return { skip: p.code };
-    const b = bank.account;
     return {
       shop,
-      record: { bankCode: b.bankCode, branchCode: b.branchCode, accountType: b.accountType, accountNumber: b.accountNumber, recipientNameKana: b.holderNameKana, amountYen: p.netYen, customerCode1: "0" },
+      record: record(p.netYen),
       legs: p.legs,
       grossYen: p.grossYen,
       feeYen: p.feeYen,
@@ -115,14 +136,14 @@ export function createPayoutService(options: PayoutServiceOptions) {
    * from the caller's key, so a retry returns the same run.
    */
   async function runPayouts(input: { trigger: PayoutTrigger; transferDate: string; shopIds: readonly string[] | null }, key: string, actor: Actor) {
-    const runId = `pay-${hash(key, 20)}`;
+    const runId = payoutRunIdOf(key);
     const existing = await store.getPayoutRun(runId);
     if (existing) return { ok: true as const, run: existing, skipped: {} as Record<string, number>, replayed: true };
     await Promise.all([ensure(payoutPendingAccountId, "payout", "city"), ensure(feeAccountId, "fee", "operator"), ensure(payoutSettledAccountId, "payout", "city")]);
     const skipped: Record<string, number> = {};
     const planned: Planned[] = [];
     for (const shop of await shopsFor(input.shopIds)) {
-      const p = await plan(shop, input.trigger);
+      const p = await plan(shop, input.trigger, runId);
       if ("skip" in p) skipped[p.skip] = (skipped[p.skip] ?? 0) + 1;
       else planned.push(p);
     }
@@ -131,7 +152,7 @@ export function createPayoutService(options: PayoutServiceOptions) {
     if (!trial.ok) return failure(422, "invalid_request", `the transfer file cannot be written: ${trial.detail}`);
     const results = await Promise.all(
       planned.map((p) =>
-        ledger.submit({ op: "transfer", id: `payout:${hash(`${runId}:${p.shop.id}`, 24)}`, legs: p.legs, code: "payout", metadata: { run_id: runId, shop_id: p.shop.id } }),
+        ledger.submit({ op: "transfer", id: payoutTransferIdOf(runId, p.shop.id), legs: p.legs, code: "payout", metadata: { run_id: runId, shop_id: p.shop.id } }),
       ),
     );
     const posted = planned.filter((_, i) => results[i]!.ok);
@@ -160,7 +181,7 @@ export function createPayoutService(options: PayoutServiceOptions) {
       grossYen: p.grossYen,
       feeYen: p.feeYen,
       netYen: p.netYen,
-      transferId: `payout:${hash(`${runId}:${p.shop.id}`, 24)}`,
+      transferId: payoutTransferIdOf(runId, p.shop.id),
       recordNo: i + 1,
       status: "pending",
       createdAt,

@@ -6,7 +6,11 @@
 // lot row is written once, so running the same grant again finds every posted lot and grants nobody twice. Lots are
 // posted legsMax to a transfer whose id is derived from the lots it carries (the same lots again are a ledger
 // replay); a run that crashed between writing lots and posting them is finished by running it again.
-import { createHash } from "node:crypto";
+//
+// A grant by rule selects the residents the campaign's eligibility rule admits and then takes that same path; an
+// event check-in is a grant of one lot to one resident, named by the same (campaign, resident) pair, so it too
+// happens once.
+import { createHash, randomBytes } from "node:crypto";
 import {
   approve,
   burnDown,
@@ -19,7 +23,11 @@ import {
   lotExpiresAt,
   needsSecondApproval,
   planGrant,
+  selectByRule,
+  eligible,
   validateCampaign,
+  type EligibilityRule,
+  type RuleSelection,
   type BurnDown,
   type CampaignExpiry,
   type GrantPlan,
@@ -38,6 +46,7 @@ import {
 } from "@tsubaki/db";
 import { assert, legsMax, type TransferRequest, type TransferResult } from "@tsubaki/ledger";
 import { sweepLotsMax, type MerchantTier } from "@tsubaki/payments";
+import { checkInSlotExpiresAt, checkInSlotOf, encodeCheckInCode, verifyCheckInCode } from "@tsubaki/qr";
 import { createPayoutService, type PayoutService } from "./city-payouts";
 import type { LedgerService } from "./ledger";
 
@@ -49,6 +58,12 @@ export const cityFundingAccountId = "fund:city";
 export const grantPageSizeMax = 2500;
 /** A grant this large refreshes the planner's statistics after its first page (see refreshGrantStatistics). */
 export const statisticsRefreshResidentsMin = 10_000;
+/** Residents a rule grant reads per page, and the most pages (200,000 residents: four times Nonoichi). */
+export const ruleResidentPageSize = 10_000;
+export const ruleResidentPagesMax = 20;
+/** The name of the event check-in MAC key in server_secrets. */
+export const checkInKeySecretName = "event_checkin_key";
+const checkInSlotMs = 60_000;
 /** Lots the expiry sweep moves per page (the pure planner's limit). */
 export const sweepPageSizeMax = sweepLotsMax;
 
@@ -58,7 +73,7 @@ export interface Actor {
   requestId?: string | null;
 }
 
-export type CityFailure = { ok: false; code: string; detail: string; status: 400 | 403 | 404 | 409 | 422 };
+export type CityFailure = { ok: false; code: string; detail: string; status: 400 | 403 | 404 | 409 | 410 | 422 };
 
 export interface CampaignInput {
   id: string;
@@ -75,6 +90,8 @@ export interface CampaignInput {
   expiryDays?: number | null;
   startsAt: Date;
   endsAt: Date;
+  /** Who may receive points (rule grants and check-ins apply it); null: every verified resident. */
+  eligibility?: EligibilityRule | null;
 }
 
 export interface GrantProgress {
@@ -137,6 +154,11 @@ function expiryOf(c: Pick<CampaignRecord, "expiryDate" | "expiryDays">): Campaig
   return { kind: "days_after_grant", days: c.expiryDays };
 }
 
+function hexBytes(hex: string): Uint8Array {
+  assert(/^(?:[0-9a-f]{2}){32,}$/i.test(hex), "the check-in key is 32 or more bytes of hex");
+  return Uint8Array.from(hex.match(/../g)!, (pair) => Number.parseInt(pair, 16));
+}
+
 /** The default validity (six months) as the table stores it: 181 days from the grant day. */
 const expiryDaysDefault = 181;
 
@@ -176,7 +198,7 @@ export function createCityService(options: CityServiceOptions) {
       startsAt: input.startsAt,
       endsAt: input.endsAt,
       budgetYen: 1n,
-      eligibility: null,
+      eligibility: input.eligibility ?? null,
     });
     if (!check.ok) return failure(422, check.code, check.detail);
     await ensureAccount(cityFundingAccountId, "funding", "city", false);
@@ -195,6 +217,8 @@ export function createCityService(options: CityServiceOptions) {
       expiryDays: input.expiryDate ? null : expiryDays,
       capPerPersonYen: input.capPerPersonYen,
       rateBps: input.kind === "premium" ? (input.rateBps ?? null) : null,
+      grantYen: input.kind === "premium" ? null : (input.grantYen ?? null),
+      eligibility: input.eligibility ?? null,
       budgetAccountId: budgetAccountId(input.id),
       expiredAccountId: expiredAccountId(input.id),
       startsAt: input.startsAt,
@@ -597,6 +621,180 @@ export function createCityService(options: CityServiceOptions) {
     return { ok: true as const, refund: registered.refund, limits: limits as CashRefundCheck | null, replayed: result.replayed };
   }
 
+  // --- grants by rule ---
+
+  /** The amount a rule grant or a check-in gives: the caller's, else the campaign's grant_yen, else its cap. */
+  const perPersonYen = (campaign: CampaignRecord, amountYen: bigint | null) => amountYen ?? campaign.grantYen ?? campaign.capPerPersonYen;
+
+  /** Every resident the campaign's rule admits today (JST), in id order, paging through the town. */
+  async function selectResidents(campaign: CampaignRecord): Promise<RuleSelection> {
+    const rows: { id: string; birthDate: string; district: string; verified: boolean }[] = [];
+    let after = "";
+    for (let page = 0; page < ruleResidentPagesMax; page += 1) {
+      const batch = await store.residentFacts(after, ruleResidentPageSize);
+      rows.push(...batch);
+      if (batch.length < ruleResidentPageSize) break;
+      // Never a silent partial grant: a town larger than the limit is a configuration to revisit, not to truncate.
+      assert(page < ruleResidentPagesMax - 1, `a rule grant reads at most ${ruleResidentPageSize * ruleResidentPagesMax} residents`);
+      after = batch[batch.length - 1]!.id;
+    }
+    return selectByRule(rows, campaign.eligibility ?? null, now());
+  }
+
+  async function ruleGrantCampaign(campaignId: string): Promise<CampaignRecord | CityFailure> {
+    const campaign = await loadCampaign(campaignId);
+    if ("ok" in campaign) return campaign;
+    if (campaign.kind !== "grant") return failure(422, "invalid_campaign", `campaign ${campaignId} is a ${campaign.kind} campaign; only grant campaigns are granted by rule`);
+    return campaign;
+  }
+
+  /**
+   * What a grant by rule would do now, writing nothing: who the rule admits (and why the others are left out), who
+   * already has their points, and the plan for the rest (cap, budget) — the figures the console shows before the
+   * operator asks for the grant.
+   */
+  async function previewRuleGrant(campaignId: string, amountYen: bigint | null) {
+    const campaign = await ruleGrantCampaign(campaignId);
+    if ("ok" in campaign) return campaign;
+    const amount = perPersonYen(campaign, amountYen);
+    const selection = await selectResidents(campaign);
+    const existing = await store.existingLots(selection.residentIds.map((rid) => grantLotId(campaign.id, rid)));
+    const fresh = selection.residentIds.filter((rid) => !existing.has(grantLotId(campaign.id, rid)));
+    const plan = await planFor(campaign, fresh, amount, undefined);
+    if ("code" in plan) return plan;
+    const skipped: Record<string, number> = { ...selection.skipped };
+    if (existing.size > 0) skipped.already_granted = existing.size;
+    for (const s of plan.skipped) skipped[s.reason] = (skipped[s.reason] ?? 0) + 1;
+    return {
+      ok: true as const,
+      campaignId: campaign.id,
+      grantDate: selection.grantDate,
+      amountYen: amount,
+      consideredCount: selection.considered,
+      matchedCount: selection.residentIds.length,
+      grantCount: plan.grants.length,
+      totalYen: plan.totalYen,
+      budgetAvailableYen: plan.totalYen + plan.budgetAfterYen,
+      budgetExhaustedAt: plan.budgetExhaustedAt,
+      needsApproval: needsSecondApproval(plan.totalYen, thresholdYen),
+      thresholdYen,
+      skipped,
+    };
+  }
+
+  /**
+   * Grants by rule: the residents the rule admits now are fixed into a list, which then takes the CSV grant's path
+   * (requestGrant): the same plan, the same approval above the threshold (the approver approves exactly this list,
+   * even if a birthday passes before they do), the same idempotent run. Residents already granted are replayed.
+   */
+  async function requestRuleGrant(campaignId: string, amountYen: bigint | null, key: string, actor: Actor, onProgress?: (p: GrantProgress) => void) {
+    const campaign = await ruleGrantCampaign(campaignId);
+    if ("ok" in campaign) return campaign;
+    const selection = await selectResidents(campaign);
+    const r = await requestGrant(campaign.id, selection.residentIds, perPersonYen(campaign, amountYen), undefined, `rule:${key}`, actor, onProgress);
+    if (!r.ok) return r;
+    return { ...r, ruleSkipped: selection.skipped, matchedCount: selection.residentIds.length, grantDate: selection.grantDate };
+  }
+
+  // --- event check-in ---
+
+  let checkInKeys: Promise<readonly Uint8Array[]> | null = null;
+  /** The check-in MAC key: its own server secret, never the shop QR key (a MAC of one kind must not pass as the other). */
+  const keysForCheckIn = () => {
+    if (checkInKeys === null) {
+      checkInKeys = payments.loadOrCreateSecret(checkInKeySecretName, () => randomBytes(32).toString("hex")).then((hex) => [hexBytes(hex)]);
+      checkInKeys.catch(() => (checkInKeys = null));
+    }
+    return checkInKeys;
+  };
+
+  async function eventCampaign(campaignId: string): Promise<CampaignRecord | CityFailure> {
+    const campaign = await loadCampaign(campaignId);
+    if ("ok" in campaign) return campaign;
+    if (campaign.kind !== "event") return failure(422, "not_an_event", `campaign ${campaignId} is a ${campaign.kind} campaign, not an event`);
+    return campaign;
+  }
+
+  /** The code the console shows now for an event; it rotates every slot (see packages/qr checkin-code.ts). */
+  async function checkInCode(campaignId: string) {
+    const campaign = await eventCampaign(campaignId);
+    if ("ok" in campaign) return campaign;
+    const at = now();
+    const slot = checkInSlotOf(at);
+    const [key] = await keysForCheckIn();
+    return {
+      ok: true as const,
+      campaign,
+      payload: encodeCheckInCode(key!, campaign.id, slot),
+      rotatesAt: new Date((slot + 1) * checkInSlotMs),
+      expiresAt: checkInSlotExpiresAt(slot),
+    };
+  }
+
+  /**
+   * A resident checks in at an event with the code they scanned and receives the event's points as a lot of their
+   * own, once: the lot id comes from (event, resident), so a second scan finds the lot and returns it (already).
+   * Refusals, in order, all writing nothing: checkin_code_invalid → checkin_code_forged → checkin_code_expired →
+   * campaign_not_found → not_an_event → campaign_not_active → resident_not_found → not_eligible → cap_reached →
+   * exceeds_budget.
+   */
+  async function checkIn(residentId: string, code: string) {
+    const at = now();
+    const verified = verifyCheckInCode(await keysForCheckIn(), code, at);
+    if (!verified.ok) return failure(verified.code === "checkin_code_expired" ? 410 : 422, verified.code, verified.detail);
+    const campaign = await eventCampaign(verified.campaignId);
+    if ("ok" in campaign) return campaign;
+    if (!(campaign.startsAt <= at && at < campaign.endsAt)) {
+      return failure(409, "campaign_not_active", `the event checks in from ${campaign.startsAt.toISOString()} until ${campaign.endsAt.toISOString()}`);
+    }
+    const resident = await store.residentFactsOf(residentId);
+    if (!resident) return failure(404, "resident_not_found", `no resident ${residentId}`);
+    const lotId = grantLotId(campaign.id, residentId);
+    const accountId = `res:${residentId}:pts:${lotId}`;
+    const done = (amountYen: bigint, already: boolean) => ({ ok: true as const, campaign, lotId, accountId, amountYen, already });
+    const existing = (await store.existingLots([lotId])).get(lotId);
+    if (existing?.credited) return done(existing.grantedYen, true);
+    if (existing) {
+      // Reserved by a check-in that stopped before its transfer: finish it (same transfer id and body).
+      const lot = { lotId, residentId, accountId: existing.accountId, amountYen: existing.grantedYen };
+      const r = await ledger.submit(grantTransfer(campaign, [lot]));
+      if (!r.ok) return failure(409, "exceeds_budget", r.detail ?? "the campaign budget cannot cover this check-in");
+      return done(existing.grantedYen, r.replayed);
+    }
+    const decision = eligible(resident, campaign.eligibility ?? null, at);
+    if (!decision.ok) return { ...failure(422, "not_eligible", decision.detail), reason: decision.code };
+    const plan = await planFor(campaign, [residentId], perPersonYen(campaign, null), undefined);
+    if ("code" in plan) return plan;
+    const [skipped] = plan.skipped;
+    if (skipped?.reason === "cap_reached") return failure(409, "cap_reached", `resident ${residentId} has received the campaign's cap of ¥${campaign.capPerPersonYen}`);
+    if (skipped) return failure(409, "exceeds_budget", `the event's budget (¥${plan.budgetAfterYen} left) cannot cover a check-in; nothing was granted`);
+    const [grant] = plan.grants;
+    assert(grant !== undefined, "a check-in plan grants the one resident or skips them");
+    const lot = { lotId, residentId, accountId, amountYen: grant.amountYen };
+    const expiresAt = lotExpiresAt(expiryOf(campaign), at);
+    let reserved: Set<string>;
+    try {
+      reserved = await store.reserveLots({ id: campaign.id, capPerPersonYen: campaign.capPerPersonYen, restriction: campaign.restriction }, [lot], at, expiresAt);
+    } catch (error) {
+      // Two scans of one resident at once, with room under the cap for both: the second lot row collides with the
+      // first (same id) and its transaction rolls back, cap reservation included. The first one is the answer.
+      if ((await store.existingLots([lotId])).has(lotId)) reserved = new Set();
+      else throw error;
+    }
+    if (!reserved.has(lotId)) {
+      // A concurrent scan of the same resident got there first: its lot is (or is about to be) the answer.
+      const raced = (await store.existingLots([lotId])).get(lotId);
+      if (raced) return done(raced.grantedYen, true);
+      return failure(409, "cap_reached", `resident ${residentId} has received the campaign's cap of ¥${campaign.capPerPersonYen}`);
+    }
+    const r = await ledger.submit(grantTransfer(campaign, [lot]));
+    if (!r.ok) {
+      await store.releaseLots(campaign.id, [lot]);
+      return failure(409, "exceeds_budget", `the event's budget cannot cover a check-in (${r.code}); nothing was granted`);
+    }
+    return done(grant.amountYen, r.replayed);
+  }
+
   const payouts: PayoutService = createPayoutService({ ledger, identity, store, now });
 
   return {
@@ -611,6 +809,10 @@ export function createCityService(options: CityServiceOptions) {
     requestGrant,
     runGrant,
     approveRequest,
+    previewRuleGrant,
+    requestRuleGrant,
+    checkInCode,
+    checkIn,
     sweepExpired,
     campaignBurnDown,
     lapsingSoon: (days: number, limit: number, offset: number) => {

@@ -2,26 +2,39 @@
 // QR are not signed) and refuses a forged sticker → the amount (typed for a static QR, from the QR for a dynamic
 // one) → confirm → POST /v1/payments → the receipt. The Idempotency-Key is made when the resident confirms and
 // kept for every retry of that payment, so a lost answer never charges twice.
+// The same camera also reads an event's check-in QR (shown on a screen at the venue): that goes straight to
+// POST /v1/wallet/checkins, which gives the event's points once however often it is scanned.
 import { AmountKeypad, Button, ErrorMessage, formatYen, Layout, Link, newIdempotencyKey, Scanner, useMessages, useSettings, type ApiProblem } from "@tsubaki/ui";
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api";
 import { useNav } from "../app";
 import { walletMessages } from "../messages";
-import type { Payment, Resolved } from "../types";
+import type { CheckIn, Payment, Resolved } from "../types";
 import { ReceiptView } from "./Receipt";
 
 type Step =
   | { kind: "scan" }
   | { kind: "resolving"; qr: string }
-  | { kind: "refused"; problem: ApiProblem }
+  | { kind: "refused"; problem: ApiProblem; checkIn?: true }
   | { kind: "amount"; qr: string; resolved: Resolved; amountYen: number }
   | { kind: "confirm"; qr: string; resolved: Resolved; amountYen: number; key: string; paying: boolean; problem: ApiProblem | null }
-  | { kind: "paid"; payment: Payment };
+  | { kind: "paid"; payment: Payment }
+  | { kind: "checking-in"; code: string }
+  | { kind: "checked-in"; checkIn: CheckIn };
+
+/** The prefix of an event check-in code (packages/qr checkin-code.ts CHECKIN_PREFIX; the wallet does not bundle @tsubaki/qr). */
+const checkInPrefix = "tsubaki-checkin:";
 
 export function ScanScreen() {
   const t = useMessages(walletMessages);
   const { lang } = useSettings();
   const [step, setStep] = useState<Step>({ kind: "scan" });
+
+  useEffect(() => {
+    if (step.kind !== "checking-in") return;
+    // Not aborted when the screen changes: a check-in that reached the server is answered the same way again.
+    void api.post<CheckIn>("/v1/wallet/checkins", { code: step.code }).then((r) => setStep(r.ok ? { kind: "checked-in", checkIn: r.data } : { kind: "refused", problem: r.problem, checkIn: true }));
+  }, [step]);
 
   useEffect(() => {
     if (step.kind !== "resolving") return;
@@ -54,13 +67,34 @@ export function ScanScreen() {
       {step.kind === "scan" ? (
         <>
           <p>{t("scan.lead")}</p>
-          <Scanner onResult={(qr) => setStep({ kind: "resolving", qr })} />
+          <Scanner onResult={(qr) => setStep(qr.startsWith(checkInPrefix) ? { kind: "checking-in", code: qr } : { kind: "resolving", qr })} />
         </>
       ) : null}
       {step.kind === "resolving" ? <p role="status">{t("scan.resolving")}</p> : null}
+      {step.kind === "checking-in" ? <p role="status">{t("checkin.sending")}</p> : null}
+      {step.kind === "checked-in" ? (
+        <div class="ts-stack" data-testid="checked-in">
+          <p class="ts-lead" role="status">
+            {step.checkIn.already_checked_in ? t("checkin.already") : t("checkin.done")}
+          </p>
+          <div class="ts-card">
+            <p class="ts-result__label">{t("checkin.event")}</p>
+            <p class="ts-lead" data-testid="checkin-event">
+              {lang === "ja" ? step.checkIn.campaign_name_ja : step.checkIn.campaign_name_en}
+            </p>
+            <p class="ts-result__label">{t("checkin.points")}</p>
+            <p class="ts-amount-big" data-testid="checkin-points">
+              {formatYen(step.checkIn.amount_yen)}
+            </p>
+          </div>
+          <Link to="/" class="ts-button ts-button--primary ts-button--block">
+            {t("receipt.done")}
+          </Link>
+        </div>
+      ) : null}
       {step.kind === "refused" ? (
         <div class="ts-stack" data-testid="scan-refused">
-          <h2>{t("scan.forged")}</h2>
+          <h2>{step.checkIn ? t("checkin.refused") : t("scan.forged")}</h2>
           <ErrorMessage problem={step.problem} />
           <Button onClick={again} block>
             {t("scan.again")}

@@ -140,3 +140,23 @@ export const payouts = pgTable(
     check("payouts_amounts", sql`${t.netYen} > 0 AND ${t.feeYen} >= 0 AND ${t.grossYen} = ${t.netYen} + ${t.feeYen}`),
   ],
 );
+
+/**
+ * A job the server runs on the calendar (the monthly payout), one row per job and period ("payout-monthly:2026-10").
+ * One process at a time holds it: claimed_until is a lease, so a process that died lets it lapse and the next one
+ * takes over; the job itself is idempotent, so a takeover replays rather than repeats.
+ *   finished_at IS NOT NULL ⇒ done (result says what happened); attempts counts claims.
+ */
+export const scheduledRuns = pgTable(
+  "scheduled_runs",
+  {
+    id: text("id").primaryKey(),
+    claimedBy: text("claimed_by").notNull(),
+    claimedUntil: at("claimed_until").notNull(),
+    attempts: integer("attempts").notNull().default(1),
+    finishedAt: at("finished_at"),
+    result: jsonb("result"),
+    createdAt: at("created_at").notNull(),
+  },
+  (t) => [check("scheduled_runs_attempts", sql`${t.attempts} >= 1`)],
+);

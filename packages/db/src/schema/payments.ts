@@ -29,6 +29,10 @@ export const campaigns = pgTable(
     expiryDays: integer("expiry_days"),
     capPerPersonYen: bigint("cap_per_person_yen", { mode: "bigint" }).notNull(),
     rateBps: integer("rate_bps"),
+    /** grant and event campaigns: the amount a rule grant or a check-in gives each resident (null: the cap). */
+    grantYen: bigint("grant_yen", { mode: "bigint" }),
+    /** Who may receive points: {ageMin?, ageMax?, districts?, verifiedRequired?} (@tsubaki/city EligibilityRule); null: every verified resident. */
+    eligibility: jsonb("eligibility"),
     budgetAccountId: text("budget_account_id").notNull().unique(),
     expiredAccountId: text("expired_account_id").notNull().unique(),
     startsAt: at("starts_at").notNull(),
@@ -43,6 +47,7 @@ export const campaigns = pgTable(
     check("campaigns_expiry", sql`(${t.expiryDate} IS NULL) <> (${t.expiryDays} IS NULL) AND (${t.expiryDays} IS NULL OR (${t.expiryDays} >= 1 AND ${t.expiryDays} <= 366))`),
     check("campaigns_cap", sql`${t.capPerPersonYen} > 0`),
     check("campaigns_period", sql`${t.startsAt} < ${t.endsAt}`),
+    check("campaigns_grant_yen", sql`${t.grantYen} IS NULL OR (${t.grantYen} > 0 AND ${t.grantYen} <= ${t.capPerPersonYen})`),
   ],
 );
 

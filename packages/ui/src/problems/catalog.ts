@@ -101,6 +101,15 @@ export const problemCatalog: Readonly<Record<string, Entry>> = {
   nothing_to_pay: e("支払う金額がありません。", "金額を確かめてください。", "There is nothing to pay.", "Check the amount."),
   campaign_inactive: e("このキャンペーンは今は使えません。", "期間を確かめてください。", "This campaign is not running now.", "Check its dates."),
   campaign_not_found: e("キャンペーンが見つかりません。", contact.ja.action, "The campaign was not found.", contact.en.action),
+  // Event check-in (the wallet scans the event's QR) and grants
+  checkin_code_invalid: e("イベント受付のQRコードではありません。", "会場の画面に表示されている受付QRコードを読み取ってください。", "This is not an event check-in QR code.", "Scan the check-in QR code shown on the screen at the venue."),
+  checkin_code_forged: e("このQRコードは市が発行したものではありません。", "会場の画面に表示されている受付QRコードを読み取ってください。", "This QR code was not issued by the city.", "Scan the check-in QR code shown on the screen at the venue."),
+  checkin_code_expired: e("このQRコードは有効期限が切れています。", "受付QRコードは1分ごとに変わります。会場の画面をもう一度読み取ってください。", "This QR code has expired.", "The check-in code changes every minute. Scan the screen at the venue again."),
+  not_eligible: e("このイベントのポイントの対象ではありません。", "対象の条件（年齢・地区・本人確認）を確かめてください。本人確認は窓口でできます。", "You are not eligible for this event's points.", "Check who it is for (age, district, verified identity). Identity is verified at a city counter."),
+  not_an_event: e("このキャンペーンはイベント受付ではありません。", contact.ja.action, "This campaign has no event check-in.", contact.en.action),
+  campaign_not_active: e("このキャンペーンは今は受け付けていません。", "期間を確かめてください。", "This campaign is not running now.", "Check its dates."),
+  cap_reached: e("1人あたりの上限まで受け取り済みです。", "このキャンペーンではこれ以上受け取れません。", "You have received the most this campaign gives one person.", "You cannot receive more from this campaign."),
+  exceeds_budget: e("予算に達したため、受け付けを終了しました。", "ほかのキャンペーンをご利用ください。", "The campaign's budget has run out.", "Look out for other campaigns."),
   invalid_field: e("入力内容に誤りがあります。", "赤く示された項目を直してください。", "Something you entered is not valid.", "Correct the marked fields."),
   internal_error: e("システムでエラーが起きました。", contact.ja.action, "Something went wrong on our side.", contact.en.action),
 };
