@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { GroupCommitter, validateRequest, type TransferRequest } from "@tsubaki/ledger";
 import { createLedgerStore } from "@tsubaki/db";
 import { migrate, openDatabase } from "@tsubaki/db/node";
-import { printTable, progress, runClosedLoop } from "./lib/report";
+import { measureCpu, printTable, progress, runClosedLoop } from "./lib/report";
 import { createTestDatabase } from "@tsubaki/testkit/pg";
 
 const accountsCount = Number(process.env.BENCH_ACCOUNTS ?? 10_000);
@@ -23,7 +23,7 @@ async function main() {
   const url = await freshDatabase("bench_ledger");
   const db = await openDatabase({ url, connectionsMax: 8 });
   await migrate(db);
-  const store = createLedgerStore(db);
+  const store = createLedgerStore(db, { pipelined: process.env.BENCH_PIPELINED !== "0" });
   progress(`creating ${accountsCount} accounts`);
   await db.query(
     `INSERT INTO ledger_accounts (id, kind, debits_must_not_exceed_credits)
@@ -35,6 +35,7 @@ async function main() {
   const committer = new GroupCommitter((batch, onLocked) => store.submitBatch(batch, onLocked), {
     ...(process.env.BENCH_BATCH_MAX ? { batchSizeMax: Number(process.env.BENCH_BATCH_MAX) } : {}),
     ...(process.env.BENCH_IN_FLIGHT ? { inFlightMax: Number(process.env.BENCH_IN_FLIGHT) } : {}),
+    ...(process.env.BENCH_SPREAD_MIN ? { spreadBatchMin: Number(process.env.BENCH_SPREAD_MIN) } : {}),
   });
   for (let start = 0; start < accountsCount; start += 1000) {
     await Promise.all(
@@ -87,11 +88,14 @@ async function main() {
   ];
 
   const results: Record<string, unknown>[] = [];
-  for (const scenario of scenarios) {
+  const only = process.env.BENCH_SCENARIOS?.split(",");
+  for (const scenario of scenarios.filter((sc) => !only || only.includes(sc.name[0]!))) {
     progress(`${scenario.name}: ${transfersPerScenario} transfers from ${clients} clients`);
     const before = { ...committer.stats };
     let failed = 0;
-    const r = await runClosedLoop(
+    // The server's backends for this database (the pool and the ordered writer), to count their CPU.
+    const backends = (await db.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)).map((b) => b.pid);
+    const { result: r, nodeCpuS, pgCpuS } = await measureCpu(backends, () => runClosedLoop(
       clients,
       transfersPerScenario,
       async (i) => {
@@ -102,8 +106,9 @@ async function main() {
         if (!result.ok) failed++;
       },
       (done) => progress(`  ${done}/${transfersPerScenario}`),
-    );
+    ));
     const batches = committer.stats.batches - before.batches;
+    progress(`  store paths: ${JSON.stringify(store.stats)}`);
     results.push({
       scenario: scenario.name,
       transfers: transfersPerScenario,
@@ -112,6 +117,8 @@ async function main() {
       p50_ms: Number(r.p50Ms.toFixed(2)),
       p99_ms: Number(r.p99Ms.toFixed(2)),
       mean_batch: Number((transfersPerScenario / batches).toFixed(1)),
+      node_cpu_us: Math.round((nodeCpuS * 1e6) / transfersPerScenario),
+      pg_cpu_us: pgCpuS === null ? "" : Math.round((pgCpuS * 1e6) / transfersPerScenario),
     });
   }
 

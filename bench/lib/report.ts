@@ -1,4 +1,5 @@
 // Shared benchmark plumbing: latency percentiles, progress on stderr, JSON + a human table on stdout.
+import { readFileSync } from "node:fs";
 
 export function percentile(sortedMs: readonly number[], p: number): number {
   if (sortedMs.length === 0) return 0;
@@ -41,4 +42,30 @@ export async function runClosedLoop(clients: number, total: number, one: (i: num
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   return { seconds, perSecond: total / seconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); null elsewhere. */
+export function processCpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after "pid (comm) ".
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU used by this process and by the given PostgreSQL backends while `run` runs: on a shared machine the wall
+ * clock says more about the neighbours than about us, CPU per operation does not.
+ */
+export async function measureCpu<T>(backendPids: readonly number[], run: () => Promise<T>): Promise<{ result: T; nodeCpuS: number; pgCpuS: number | null }> {
+  const sum = (pids: readonly number[]) => pids.reduce<number | null>((s, pid) => (s === null ? null : (v => (v === null ? null : s + v))(processCpuSeconds(pid))), 0);
+  const node0 = process.cpuUsage();
+  const pg0 = sum(backendPids);
+  const result = await run();
+  const node = process.cpuUsage(node0);
+  const pg1 = sum(backendPids);
+  return { result, nodeCpuS: (node.user + node.system) / 1e6, pgCpuS: pg0 === null || pg1 === null ? null : pg1 - pg0 };
 }

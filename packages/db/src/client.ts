@@ -14,6 +14,11 @@ export interface Db extends SqlClient {
   readonly kind: "pglite" | "postgres";
   /** Runs fn in one database transaction (READ COMMITTED); rolls back when it throws. */
   transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
+  /**
+   * Statements sent here run one after another in the order they were sent, each in its own implicit transaction,
+   * and may be pipelined (sent before the previous one answered). Absent: `query` (a pool may reorder).
+   */
+  readonly ordered?: SqlClient;
   /** The drizzle query builder over the same connection, for the application's tables. */
   readonly drizzle: Drizzle;
   close(): Promise<void>;

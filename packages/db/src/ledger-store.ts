@@ -3,6 +3,7 @@
 // one statement writes everything; serialization failures are retried a bounded number of times with jitter.
 import {
   assert,
+  accountsOfRequest,
   emptyPlanState,
   expiryTransferId,
   planBatch,
@@ -50,6 +51,13 @@ export interface LedgerStoreOptions {
   retryCountMax?: number;
   /** Clock, for tests of expiry. */
   now?: () => Date;
+  /**
+   * Plain transfers go through the pipelined path (see createLedgerStore). Default true; false sends every batch
+   * through the locking path (tests compare the two).
+   */
+  pipelined?: boolean;
+  /** Most accounts the pipelined path keeps in memory; past it the cache starts over. */
+  accountCacheMax?: number;
 }
 
 /** A text[] literal, passed as one text parameter: both drivers send it as-is, and `= ANY($1::text::text[])` uses the index. */
@@ -127,6 +135,9 @@ async function loadState(tx: SqlClient, requests: readonly TransferRequest[]): P
 const writeStatement = `
 WITH
   b AS (SELECT nextval('ledger_batch_seq') AS id),
+  -- The accounts, locked in id order before anything else (the main query reads this first). The locking path has
+  -- them already; the pipelined path takes them here, in the same order, so the two cannot deadlock.
+  l AS (SELECT id FROM ledger_accounts WHERE id = ANY($6::text::text[]) ORDER BY id FOR UPDATE),
   t AS (
     INSERT INTO ledger_transfers (id, op, status, legs, code, metadata, hold_id, reversal_of, timeout_at, request_hash, batch_id, created_at)
     SELECT x.id, x.op, x.status, x.legs, x.code, x.metadata, x.hold_id, x.reversal_of, x.timeout_at, x.request_hash, (SELECT id FROM b), x.created_at
@@ -143,8 +154,13 @@ WITH
     UPDATE ledger_accounts AS acc SET debits_posted = x.debits_posted, credits_posted = x.credits_posted,
       debits_pending = x.debits_pending, credits_pending = x.credits_pending, entry_seq = x.entry_seq
     FROM jsonb_to_recordset($3::text::jsonb) AS x(id text, debits_posted bigint, credits_posted bigint, debits_pending bigint,
-      credits_pending bigint, entry_seq int, prev_seq int)
+      credits_pending bigint, entry_seq int, prev_seq int, prev_debits_posted bigint, prev_credits_posted bigint,
+      prev_debits_pending bigint, prev_credits_pending bigint)
+    -- The row must be exactly the state the plan started from (entry_seq alone is not enough: a plan built on
+    -- another pipelined plan that failed can name the same entry_seq as a different history).
     WHERE acc.id = ANY($6::text::text[]) AND acc.id = x.id AND acc.entry_seq = x.prev_seq
+      AND acc.debits_posted = x.prev_debits_posted AND acc.credits_posted = x.prev_credits_posted
+      AND acc.debits_pending = x.prev_debits_pending AND acc.credits_pending = x.prev_credits_pending
     RETURNING 1),
   h AS (
     INSERT INTO ledger_holds (id, from_account, to_account, amount, captured, status, timeout_at)
@@ -165,7 +181,7 @@ WITH
   u AS (UPDATE ledger_chain SET seq = n.seq, hash = n.hash FROM n WHERE ledger_chain.id = 1 RETURNING 1),
   s AS (INSERT INTO ledger_seals (seq, batch_id, digest, prev_hash, hash, transfer_count, entry_count, created_at)
         SELECT n.seq, (SELECT id FROM b), $7::text, n.prev_hash, n.hash, $8::int, $9::int, $10::timestamptz FROM n RETURNING 1)
-SELECT (SELECT id FROM b)::text AS batch_id, (SELECT count(*) FROM t)::int AS t, (SELECT count(*) FROM e)::int AS e,
+SELECT (SELECT id FROM b)::text AS batch_id, (SELECT count(*) FROM l)::int AS l, (SELECT count(*) FROM t)::int AS t, (SELECT count(*) FROM e)::int AS e,
   (SELECT count(*) FROM a)::int AS a, (SELECT count(*) FROM h)::int AS h, (SELECT count(*) FROM r)::int AS r,
   (SELECT count(*) FROM u)::int AS u, (SELECT count(*) FROM s)::int AS s,
   (SELECT seq::text FROM n) AS seal_seq, (SELECT prev_hash FROM n) AS prev_hash, (SELECT hash FROM n) AS hash,
@@ -174,20 +190,33 @@ SELECT (SELECT id FROM b)::text AS batch_id, (SELECT count(*) FROM t)::int AS t,
   -- The cast of a non-constant text to int raises, aborting the transaction.
   CASE WHEN (SELECT count(*) FROM t) = $8::int AND (SELECT count(*) FROM e) = $9::int AND (SELECT count(*) FROM a) = $11::int
         AND (SELECT count(*) FROM h) = $12::int AND (SELECT count(*) FROM r) = $13::int
-       THEN 0
-       ELSE CAST('BUG: ledger batch write mismatch, accounts updated ' || (SELECT count(*) FROM a)::text AS int) END AS guard`;
+       -- Last, with every lock held: no id of a pipelined batch was rejected meanwhile (see its migration, 0012).
+       THEN ledger_ids_not_rejected($14::text::text[])
+       ELSE CAST('ledger batch write mismatch, accounts updated ' || (SELECT count(*) FROM a)::text AS int) END AS guard`;
 
-async function writePlan(tx: SqlClient, plan: BatchPlan, previousSeq: Map<string, number>, now: Date): Promise<void> {
+/**
+ * Writes a batch's plan with one statement. `freshIds`: the pipelined path's ids, checked against rejections
+ * committed while the statement waited for its locks; null on the locking path, which read them under its locks.
+ */
+async function writePlan(tx: SqlClient, plan: BatchPlan, previous: Map<string, Account>, now: Date, freshIds: string | null = null): Promise<void> {
   if (plan.transfers.length === 0 && plan.rejections.length === 0) return;
-  const accounts = plan.accounts.map((a) => ({
-    id: a.id,
-    debits_posted: a.debitsPosted.toString(),
-    credits_posted: a.creditsPosted.toString(),
-    debits_pending: a.debitsPending.toString(),
-    credits_pending: a.creditsPending.toString(),
-    entry_seq: a.entrySeq,
-    prev_seq: previousSeq.get(a.id),
-  }));
+  const accounts = plan.accounts.map((a) => {
+    const before = previous.get(a.id);
+    assert(before, `the plan started from a known state of ${a.id}`);
+    return {
+      id: a.id,
+      debits_posted: a.debitsPosted.toString(),
+      credits_posted: a.creditsPosted.toString(),
+      debits_pending: a.debitsPending.toString(),
+      credits_pending: a.creditsPending.toString(),
+      entry_seq: a.entrySeq,
+      prev_seq: before.entrySeq,
+      prev_debits_posted: before.debitsPosted.toString(),
+      prev_credits_posted: before.creditsPosted.toString(),
+      prev_debits_pending: before.debitsPending.toString(),
+      prev_credits_pending: before.creditsPending.toString(),
+    };
+  });
   const holds = plan.holds.map((h) => ({
     id: h.id,
     from_account: h.from,
@@ -217,6 +246,7 @@ async function writePlan(tx: SqlClient, plan: BatchPlan, previousSeq: Map<string
     accounts.length,
     holds.length,
     rejections.length,
+    freshIds,
   ]);
   assert(counts, "the write statement returns its counts");
   assert(counts.t === plan.transfers.length && counts.e === plan.entries.length && counts.r === plan.rejections.length, "every journal row was written");
@@ -235,21 +265,153 @@ function jitterMs(attempt: number): number {
   return Math.random() * Math.min(200, 5 * 2 ** attempt);
 }
 
-export function createLedgerStore(db: Db, options: LedgerStoreOptions = {}): LedgerStore {
+/**
+ * Two write paths, one planner, one statement.
+ *
+ * The locking path (any batch): BEGIN; lock holds, accounts and read the ids' outcomes (one round trip); plan;
+ * write; COMMIT. Always right, four round trips, and the next batch waits for its locks.
+ *
+ * The pipelined path (batches of plain transfers, the hot path of payments): the store keeps the accounts it
+ * wrote in memory, plans from them, and sends the write statement alone (its own implicit transaction) on the
+ * ordered connection, without waiting for the batch before it to answer. The statement proves the plan's
+ * premises itself, or writes nothing: every account still has the entry_seq the plan started from (so no other
+ * writer moved it), no id has posted (primary key) or was rejected (ledger_ids_not_rejected), the chain head is
+ * the one it extends. A batch whose statement fails (a stale account, a replayed or reused id, a deadlock with
+ * another process, a lost connection) is forgotten from the cache and run again through the locking path, which
+ * answers replays and rejections as before. While such a replay is pending every new batch takes the locking
+ * path too, in order, so no later batch can overtake an earlier one on the same account.
+ * A batch the planner would reject any part of, or that touches holds and reversals, takes the locking path:
+ * rejections need the stored outcomes, and holds and reversals depend on rows this cache does not keep.
+ */
+export interface LedgerStoreStats {
+  pipelinedBatches: number;
+  lockingBatches: number;
+  /** Pipelined statements that wrote nothing and were run again through the locking path. */
+  pipelinedFailures: number;
+}
+
+export function createLedgerStore(db: Db, options: LedgerStoreOptions = {}): LedgerStore & { readonly stats: LedgerStoreStats } {
   const now = options.now ?? (() => new Date());
   const retryCountMax = options.retryCountMax ?? 8;
   const validateOptions = options.amountMax === undefined ? {} : { amountMax: options.amountMax };
+  const pipelined = options.pipelined ?? true;
+  const accountCacheMax = options.accountCacheMax ?? 200_000;
+  const ordered = db.ordered ?? db;
+  /** Accounts as the last planned write left them (ahead of the database while a statement is in flight). */
+  const cache = new Map<string, Account>();
+  /** Locking-path batches queued or running; while > 0 new batches take the locking path too. */
+  let lockingPending = 0;
+  /**
+   * The turn of the newest batch: it opens once no later batch can overtake that batch on an account they share
+   * (a locking batch holds its locks; a pipelined batch was answered, or its replay holds its locks) and every
+   * earlier turn is open. A locking batch waits for the turn before it; pipelined statements need no turns, the
+   * ordered connection runs them in order.
+   */
+  let lastTurn: Promise<void> = Promise.resolve();
+  /** What each path did (for benchmarks and tests). */
+  const stats: LedgerStoreStats = { pipelinedBatches: 0, lockingBatches: 0, pipelinedFailures: 0 };
+
+  interface Turn {
+    /** The turn of the batch before. */
+    before: Promise<void>;
+    open(): void;
+  }
+  function takeTurn(): Turn {
+    const before = lastTurn;
+    let open!: () => void;
+    lastTurn = new Promise<void>((resolve) => (open = resolve));
+    return { before, open };
+  }
 
   async function submitOnce(requests: readonly TransferRequest[], onLocked?: () => void): Promise<TransferResult[]> {
     return db.transaction(async (tx) => {
       const state = await loadState(tx, requests);
       onLocked?.();
-      const previousSeq = new Map([...state.accounts.values()].map((a) => [a.id, a.entrySeq]));
+      const previous = new Map(state.accounts);
       const at = now();
       const plan = planBatch(state, requests, at, validateOptions);
-      await writePlan(tx, plan, previousSeq, at);
+      await writePlan(tx, plan, previous, at);
+      // Another batch may have planned from the cache meanwhile; its statement will fail on entry_seq and replay.
+      for (const id of previous.keys()) cache.delete(id);
       return plan.results;
     });
+  }
+
+  async function submitLocking(requests: readonly TransferRequest[], onLocked: () => void): Promise<TransferResult[]> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await submitOnce(requests, onLocked);
+      } catch (error) {
+        const state = sqlState(error);
+        if (!state || !retryableSqlStates.has(state) || attempt + 1 >= retryCountMax) throw error;
+        await new Promise((resolve) => setTimeout(resolve, jitterMs(attempt)));
+      }
+    }
+  }
+
+  /** Runs a batch through the locking path once the batch before it can no longer be overtaken. */
+  async function runLocking(requests: readonly TransferRequest[], turn: Turn, onLocked?: () => void): Promise<TransferResult[]> {
+    lockingPending += 1;
+    stats.lockingBatches += 1;
+    try {
+      await turn.before;
+      return await submitLocking(requests, () => {
+        turn.open();
+        onLocked?.();
+      });
+    } finally {
+      turn.open();
+      lockingPending -= 1;
+    }
+  }
+
+  function isPipelinable(requests: readonly TransferRequest[]): boolean {
+    return pipelined && lockingPending === 0 && requests.every((r) => r.op === "transfer" && !r.pending);
+  }
+
+  async function submitPipelined(requests: readonly TransferRequest[], turn: Turn, onLocked?: () => void): Promise<TransferResult[]> {
+    let sent: { plan: BatchPlan; written: Promise<void> };
+    try {
+      const accountIds = [...new Set(requests.flatMap(accountsOfRequest))];
+      const missing = accountIds.filter((id) => !cache.has(id));
+      if (missing.length > 0) {
+        const rows = await db.query<AccountRow>(`SELECT ${accountColumns} FROM ledger_accounts WHERE id = ANY($1::text::text[])`, [ids(missing)]);
+        if (cache.size + rows.length > accountCacheMax) cache.clear();
+        // A batch planned while we read may have written one of these: keep its (newer) state.
+        for (const row of rows) if (!cache.has(row.id)) cache.set(row.id, accountFromRow(row));
+        if (!isPipelinable(requests)) return runLocking(requests, turn, onLocked);
+      }
+      const state = emptyPlanState();
+      for (const id of accountIds) {
+        const account = cache.get(id);
+        if (account) state.accounts.set(id, account);
+      }
+      const previous = new Map(state.accounts);
+      const at = now();
+      const plan = planBatch(state, requests, at, validateOptions);
+      if (plan.rejections.length > 0 || plan.holds.length > 0 || plan.results.some((r) => !r.ok)) return runLocking(requests, turn, onLocked);
+      for (const account of plan.accounts) cache.set(account.id, account);
+      sent = { plan, written: writePlan(ordered, plan, previous, at, ids(requests.map((r) => r.id))) };
+    } catch (error) {
+      // Before anything was sent: nothing to replay, but later batches must not wait for this turn forever.
+      turn.open();
+      throw error;
+    }
+    // The statement is queued on the ordered connection: any later batch's statement runs after it, so the next
+    // batch may be planned (from the cache, which already holds this one's result) and sent now.
+    onLocked?.();
+    try {
+      await sent.written;
+    } catch {
+      // Nothing was written (one statement). Whatever the reason, the locking path decides again, reading the
+      // ids' outcomes: an id that did post (an answer lost with the connection) comes back as a replay.
+      stats.pipelinedFailures += 1;
+      for (const account of sent.plan.accounts) cache.delete(account.id);
+      return runLocking(requests, turn);
+    }
+    stats.pipelinedBatches += 1;
+    void turn.before.then(turn.open);
+    return sent.plan.results;
   }
 
   async function getAccount(id: string): Promise<Account | null> {
@@ -310,16 +472,11 @@ export function createLedgerStore(db: Db, options: LedgerStoreOptions = {}): Led
     },
 
     async submitBatch(requests: readonly TransferRequest[], onLocked?: () => void): Promise<TransferResult[]> {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await submitOnce(requests, onLocked);
-        } catch (error) {
-          const state = sqlState(error);
-          if (!state || !retryableSqlStates.has(state) || attempt + 1 >= retryCountMax) throw error;
-          await new Promise((resolve) => setTimeout(resolve, jitterMs(attempt)));
-        }
-      }
+      const turn = takeTurn();
+      return isPipelinable(requests) ? submitPipelined(requests, turn, onLocked) : runLocking(requests, turn, onLocked);
     },
+
+    stats,
 
     async listEntries(accountId, { cursor, limit, asOf }): Promise<EntryPage> {
       const after = cursor ? Number.parseInt(cursor, 10) : 0;

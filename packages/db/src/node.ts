@@ -40,6 +40,8 @@ export async function openPglite(dataDir: string): Promise<Db> {
   return {
     kind: "pglite",
     query: client.query,
+    // PGlite runs one statement at a time, in the order asked.
+    ordered: client,
     transaction: <T>(fn: (tx: SqlClient) => Promise<T>) => pg.transaction((tx) => fn(wrapPglite(tx))),
     drizzle: drizzlePglite(pg, { schema }) as unknown as Drizzle,
     close: () => pg.close(),

@@ -18,16 +18,20 @@ function wrap(sql: postgres.Sql | postgres.TransactionSql): SqlClient {
   };
 }
 
-export function fromPostgresJs(sql: postgres.Sql): Db {
+/** `ordered`: a one-connection client whose statements the server runs in the order sent (see Db.ordered). */
+export function fromPostgresJs(sql: postgres.Sql, ordered?: postgres.Sql): Db {
   const client = wrap(sql);
   return {
     kind: "postgres",
     query: client.query,
+    ...(ordered ? { ordered: wrap(ordered) } : {}),
     // sql.begin, not a reserved connection with BEGIN pipelined: postgres.js 3.4.9's reserve() never sends a
     // query on a connection the pool has not opened yet (a Worker's per-request client always starts so).
     transaction: <T>(fn: (tx: SqlClient) => Promise<T>) => sql.begin((tx) => fn(wrap(tx))) as Promise<T>,
     drizzle: drizzle(sql, { schema }) as unknown as Drizzle,
-    close: () => sql.end({ timeout: 5 }),
+    close: async () => {
+      await Promise.all([sql.end({ timeout: 5 }), ordered?.end({ timeout: 5 })]);
+    },
   };
 }
 
@@ -37,5 +41,8 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
     onnotice: () => {},
     connection: { application_name: "tsubaki" },
   });
-  return fromPostgresJs(sql);
+  // One more connection for the ledger's pipelined writes: postgres.js sends queries on one connection without
+  // waiting for the answers (up to max_pipeline), and the server runs them in order. Opened on first use.
+  const ordered = postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: "tsubaki-ledger-writer" } });
+  return fromPostgresJs(sql, ordered);
 }

@@ -33,8 +33,9 @@ export interface LedgerStore {
   getHold(id: string): Promise<Hold | null>;
   /**
    * Decides and writes one batch atomically (one database transaction); one result per request, in order.
-   * `onLocked` is called once the batch holds its row locks: from then on a later batch may start and will
-   * queue behind it on any account they share, so the order per account is the order of submission.
+   * `onLocked` is called once a later batch can no longer overtake this one on any account they share (it holds
+   * its row locks, or its statement is queued ahead on an ordered connection): from then on a later batch may
+   * start, so the order per account is the order of submission.
    */
   submitBatch(requests: readonly TransferRequest[], onLocked?: () => void): Promise<TransferResult[]>;
   /** An account's entries, oldest first, optionally only those at or before `asOf`. */

@@ -111,6 +111,24 @@ describe("group commit", () => {
     expect((await Promise.all(results)).map(detailOf)).toEqual(["answer to pay-1", "answer to pay-2", "answer to pay-3"]);
   });
 
+  test("with spreadBatchMin, waiting requests are spread over the free in-flight slots, never below the minimum", async () => {
+    const writer = new FakeWriter(true);
+    const committer = new GroupCommitter(writer.write, { inFlightMax: 4, spreadBatchMin: 2 });
+    const results = Array.from({ length: 10 }, (_, i) => committer.submit(pay(i + 1)));
+    await settle();
+    // 10 over 4 slots: 3, then 7 over 3: 3, then 4 over 2: 2, then 2 over 1: 2.
+    expect(writer.batches.map((b) => b.length)).toEqual([3, 3, 2, 2]);
+    expect(writer.batches.flat()).toEqual(Array.from({ length: 10 }, (_, i) => `pay-${i + 1}`));
+    for (let i = 0; i < 4; i++) await writer.finish(i);
+    expect((await Promise.all(results)).map(detailOf)).toEqual(Array.from({ length: 10 }, (_, i) => `answer to pay-${i + 1}`));
+    // Two waiting, four free slots: the minimum keeps them in one batch.
+    const two = [11, 12].map((n) => committer.submit(pay(n)));
+    await settle();
+    expect(writer.batches[4]).toEqual(["pay-11", "pay-12"]);
+    await writer.finish(4);
+    await Promise.all(two);
+  });
+
   test("a batch that settles holds or reverses transfers waits until every earlier batch has finished", async () => {
     const writer = new FakeWriter(true);
     const committer = new GroupCommitter(writer.write, { inFlightMax: 4 });

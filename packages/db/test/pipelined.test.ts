@@ -1,0 +1,117 @@
+// The pipelined write path (plain transfers planned from the writer's cached accounts, one statement each, sent
+// without waiting) against the ways its premises break: another writer moved an account, an id already posted,
+// an id another writer rejected, a failure in the middle of a run of dependent batches. In every case the
+// statement must write nothing and the locking path must give the answer the locking path alone would give.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GroupCommitter, type TransferRequest } from "@tsubaki/ledger";
+import { createLedgerStore } from "../src/ledger-store";
+import type { Db } from "../src/client";
+import { backends, openBackend } from "./backends";
+
+const noOverdraft = { debitsMustNotExceedCredits: true, creditsMustNotExceedDebits: false };
+const mayOverdraft = { debitsMustNotExceedCredits: false, creditsMustNotExceedDebits: false };
+
+describe.each(backends)("pipelined ledger writes on %s", (backend) => {
+  let db: Db;
+  let close: () => Promise<void>;
+  /** Two writers over one database, each with its own cache: two API processes. */
+  let a: ReturnType<typeof createLedgerStore>;
+  let b: ReturnType<typeof createLedgerStore>;
+
+  beforeAll(async () => {
+    ({ db, close } = await openBackend(backend));
+    a = createLedgerStore(db);
+    b = createLedgerStore(db);
+    await a.createAccount({ id: "fund", kind: "test", owner: null, asset: "JPY", flags: mayOverdraft, metadata: null });
+    for (const id of ["alice", "bob", "carol", "shop"]) {
+      expect((await a.createAccount({ id, kind: "test", owner: null, asset: "JPY", flags: noOverdraft, metadata: null })).ok).toBe(true);
+    }
+  });
+  afterAll(async () => close());
+
+  const one = async (store: typeof a, r: TransferRequest) => (await store.submitBatch([r]))[0]!;
+  const balance = async (id: string) => {
+    const acct = await a.getAccount(id);
+    return acct ? acct.creditsPosted - acct.debitsPosted : null;
+  };
+
+  it("posts plain transfers through one statement and keeps balance_after right", async () => {
+    const before = { ...a.stats };
+    expect(await one(a, { op: "transfer", id: "p1", legs: [{ from: "fund", to: "alice", amount: 1_000n }] })).toMatchObject({ ok: true, replayed: false });
+    expect(await one(a, { op: "transfer", id: "p2", legs: [{ from: "alice", to: "shop", amount: 300n }] })).toMatchObject({ ok: true, replayed: false });
+    expect(a.stats.pipelinedBatches - before.pipelinedBatches).toBe(2);
+    expect(a.stats.lockingBatches - before.lockingBatches).toBe(0);
+    expect(await balance("alice")).toBe(700n);
+    const page = await a.listEntries("alice", { limit: 10 });
+    expect(page.entries.map((e) => [e.seq, e.side, e.amount, e.balanceAfter])).toEqual([
+      [1, "credit", 1_000n, 1_000n],
+      [2, "debit", 300n, 700n],
+    ]);
+  });
+
+  it("writes nothing when another writer moved an account, and the locking path decides from the real balance", async () => {
+    // a has alice cached at 700; b spends 600 of it.
+    expect(await one(b, { op: "transfer", id: "s1", legs: [{ from: "alice", to: "shop", amount: 600n }] })).toMatchObject({ ok: true });
+    const before = { ...a.stats };
+    // From a's stale cache 500 would fit; the real balance is 100.
+    expect(await one(a, { op: "transfer", id: "s2", legs: [{ from: "alice", to: "bob", amount: 500n }] })).toMatchObject({ ok: false, code: "exceeds_balance" });
+    expect(a.stats.pipelinedFailures - before.pipelinedFailures).toBe(1);
+    expect(await balance("alice")).toBe(100n);
+    expect(await balance("bob")).toBe(0n);
+    // The id stays failed, and a's cache is right again.
+    expect(await one(a, { op: "transfer", id: "s2", legs: [{ from: "alice", to: "bob", amount: 500n }] })).toMatchObject({ ok: false, code: "exceeds_balance", replayed: true });
+    expect(await one(a, { op: "transfer", id: "s3", legs: [{ from: "alice", to: "bob", amount: 100n }] })).toMatchObject({ ok: true, replayed: false });
+    expect(await balance("alice")).toBe(0n);
+  });
+
+  it("answers an id that already posted as a replay, and another body with that id as id_reused", async () => {
+    const req: TransferRequest = { op: "transfer", id: "r1", legs: [{ from: "fund", to: "carol", amount: 50n }] };
+    expect(await one(b, req)).toMatchObject({ ok: true, replayed: false });
+    // a has never seen r1: it plans it as new, the primary key stops the statement, the locking path replays.
+    expect(await one(a, req)).toMatchObject({ ok: true, replayed: true });
+    expect(await one(a, { ...req, legs: [{ from: "fund", to: "carol", amount: 51n }] })).toMatchObject({ ok: false, code: "id_reused" });
+    expect(await balance("carol")).toBe(50n);
+  });
+
+  it("keeps an id failed that another writer rejected, even when this writer's batch would post it", async () => {
+    // b alone: carol (50) cannot pay 80, and that rejection is stored without touching any account.
+    const pay: TransferRequest = { op: "transfer", id: "x1", legs: [{ from: "carol", to: "shop", amount: 80n }] };
+    expect(await one(b, pay)).toMatchObject({ ok: false, code: "exceeds_balance" });
+    // a's batch credits carol first, so its plan posts x1. entry_seq and the primary key cannot see the stored
+    // rejection; ledger_ids_not_rejected must.
+    await a.getAccount("carol");
+    const before = { ...a.stats };
+    const [credit, again] = await a.submitBatch([{ op: "transfer", id: "x0", legs: [{ from: "fund", to: "carol", amount: 100n }] }, pay]);
+    expect(credit).toMatchObject({ ok: true, replayed: false });
+    expect(again).toMatchObject({ ok: false, code: "exceeds_balance", replayed: true });
+    expect(a.stats.pipelinedFailures - before.pipelinedFailures).toBe(1);
+    expect(await balance("carol")).toBe(150n);
+    expect(await a.getTransfer("x1")).toBeNull();
+  });
+
+  // Also the case that found a bug: the second batch was planned on the first's result; the first failed, and the
+  // second's entry_seq happened to equal the one the other writer left. Only the whole prior state tells them apart.
+  it("replays a failed run of dependent batches in submission order", async () => {
+    // Warm a's cache with dave, then let b move dave so that a's first statement fails and drags the rest.
+    await a.createAccount({ id: "dave", kind: "test", owner: null, asset: "JPY", flags: noOverdraft, metadata: null });
+    expect(await one(a, { op: "transfer", id: "d0", legs: [{ from: "fund", to: "dave", amount: 1n }] })).toMatchObject({ ok: true });
+    expect(await one(b, { op: "transfer", id: "d1", legs: [{ from: "fund", to: "dave", amount: 1n }] })).toMatchObject({ ok: true });
+    const committer = new GroupCommitter((batch, onLocked) => a.submitBatch(batch, onLocked), { batchSizeMax: 1, inFlightMax: 4 });
+    const before = { ...a.stats };
+    // dave has 2: each spend of 100 needs the credit just before it, so any reordering shows as exceeds_balance.
+    const requests: TransferRequest[] = Array.from({ length: 8 }, (_, i) =>
+      i % 2 === 0
+        ? { op: "transfer", id: `o${i}`, legs: [{ from: "fund", to: "dave", amount: 100n }] }
+        : { op: "transfer", id: `o${i}`, legs: [{ from: "dave", to: "shop", amount: 100n }] },
+    );
+    const results = await Promise.all(requests.map((r) => committer.submit(r)));
+    expect(results.map((r) => (r.ok ? "ok" : r.code))).toEqual(Array(8).fill("ok"));
+    expect(a.stats.pipelinedFailures - before.pipelinedFailures).toBeGreaterThanOrEqual(1);
+    expect(await balance("dave")).toBe(2n);
+  });
+
+  it("passes the audit after all of it", async () => {
+    const report = await a.audit();
+    expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+  });
+});
