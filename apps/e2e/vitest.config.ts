@@ -11,5 +11,9 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 180_000,
+    // expect.poll waits 1 s by default; a sign-in runs scrypt on purpose (even for an unknown user), and with the
+    // API, PostgreSQL and Chromium sharing two cores that alone can take longer. Waiting is not a pass: the
+    // assertion still has to become true.
+    expect: { poll: { timeout: 10_000 } },
   },
 });
