@@ -8,7 +8,7 @@
 CREATE OR REPLACE FUNCTION ledger_ids_not_rejected(ids text[]) RETURNS int
 LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
-  IF ids IS NOT NULL AND EXISTS (SELECT 1 FROM ledger_rejections WHERE id = ANY (ids)) THEN
+  IF ids IS NOT NULL AND EXISTS (SELECT 1 FROM ledger_rejections WHERE id IN (SELECT unnest(ids))) THEN
     RAISE EXCEPTION 'ledger: an id of this batch was rejected by another writer' USING ERRCODE = '40001';
   END IF;
   RETURN 0;
