@@ -149,7 +149,7 @@ describe("group commit", () => {
 
   test("a batch holds at most batchSizeMax requests; the rest follow in order", async () => {
     const writer = new FakeWriter(true);
-    const committer = new GroupCommitter(writer.write, { batchSizeMax: 4 });
+    const committer = new GroupCommitter(writer.write, { batchSizeMax: 4, inFlightMax: 4 });
     const results = Array.from({ length: 10 }, (_, i) => committer.submit(pay(i + 1)));
     await settle();
     expect(writer.batches).toEqual([

@@ -66,7 +66,10 @@ export async function startTestPostgres(): Promise<TestPostgres> {
 export async function createTestDatabase(baseUrl: string, prefix = "t"): Promise<string> {
   const name = `${prefix}_${randomBytes(6).toString("hex")}`;
   if (!testDatabaseNamePattern.test(name)) throw new Error(`BUG: bad test database prefix ${JSON.stringify(prefix)}`);
-  await withAdmin(baseUrl, (sql) => sql.unsafe(`CREATE DATABASE "${name}"`));
+  // Collation "C", as README recommends for Tsubaki's databases: every id is ASCII and Japanese text sorts by code
+  // point either way (as under C.UTF-8), but "C" compares bytes, where a libc locale calls strcoll for every
+  // comparison in every text index (about 10% of the ledger's PostgreSQL CPU). Ctype stays the server's.
+  await withAdmin(baseUrl, (sql) => sql.unsafe(`CREATE DATABASE "${name}" TEMPLATE template0 LC_COLLATE 'C'`));
   const url = new URL(baseUrl);
   url.pathname = `/${name}`;
   return url.toString();
