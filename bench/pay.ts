@@ -13,6 +13,7 @@
 //
 //   BENCH_PAYMENTS (30000)  BENCH_WARMUP (3000)  BENCH_CLIENTS (64)  BENCH_RESIDENTS (10000)  BENCH_SHOPS (200)
 //   BENCH_SEED (random, printed)  BENCH_PROFILE=1 (the server writes a .cpuprofile into the temp directory)
+//   BENCH_TABLE_STATS=1 (also print the rows each payment inserted, updated (HOT or not) and deleted, by table)
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { Agent, request as httpRequest } from "node:http";
@@ -45,6 +46,8 @@ const lotYen = 100n;
 const coinsPerPaymentYen = 50n;
 const paymentYen = 2n * lotYen + coinsPerPaymentYen;
 const targets = { paymentsPerSecond: 3000, p99Ms: 50 };
+/** Transfers per ledger batch while setting up (each grants a resident's lots and coins in one transfer). */
+const setupBatchSizeMax = 64;
 
 const profileDir = join(tmpdir(), "tsubaki-bench-pay-profiles");
 const serverUrl = process.env.DATABASE_URL;
@@ -124,7 +127,9 @@ async function setUp(url: string, qrKey: string) {
   const db = await openDatabase({ url, connectionsMax: 8 });
   await migrate(db);
   const config = loadConfig({ DATABASE_URL: url, TSUBAKI_QR_KEY: qrKey, TSUBAKI_LOG_LEVEL: "warn" });
-  const ledger = createLedgerService(createLedgerStore(db), { amountMaxYen: config.amountMaxYen, queueLengthMax: 50_000 });
+  // Setup transfers carry 17 legs each: small group commits keep each setup batch's write statement short (a
+  // batch of a thousand such transfers runs for tens of seconds). Setup only; the measured path is the API's.
+  const ledger = createLedgerService(createLedgerStore(db), { amountMaxYen: config.amountMaxYen, queueLengthMax: 50_000, batchSizeMax: setupBatchSizeMax });
   const { identity, auth } = createIdentity(db, config);
   const payments = createPaymentsService({ db, ledger, identity, qrKey: decodeKey(qrKey) });
   const store = createPaymentsStore(db);
@@ -284,6 +289,28 @@ function cpuSeconds(serverPid: number, postmasterPid: number | null): { api: num
   }
 }
 
+type TableWrites = Map<string, { ins: number; upd: number; hot: number; del: number }>;
+
+/** Rows written so far by table (the statistics lag by up to a second, hence the pause). */
+async function tableWrites(db: Db): Promise<TableWrites> {
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const rows = await db.query<{ relname: string; ins: string; upd: string; hot: string; del: string }>(
+    `SELECT relname, n_tup_ins::text AS ins, n_tup_upd::text AS upd, n_tup_hot_upd::text AS hot, n_tup_del::text AS del FROM pg_stat_user_tables`,
+  );
+  return new Map(rows.map((r) => [r.relname, { ins: Number(r.ins), upd: Number(r.upd), hot: Number(r.hot), del: Number(r.del) }]));
+}
+
+/** Rows each payment wrote, by table, between two snapshots (the warm-up and the measured payments). */
+function printTableWrites(before: TableWrites, after: TableWrites, payments: number): void {
+  const per = (n: number) => Number((n / payments).toFixed(2));
+  const rows = [...after].flatMap(([table, a]) => {
+    const b = before.get(table) ?? { ins: 0, upd: 0, hot: 0, del: 0 };
+    const d = { ins: a.ins - b.ins, upd: a.upd - b.upd, hot: a.hot - b.hot, del: a.del - b.del };
+    return d.ins + d.upd + d.del === 0 ? [] : [{ table, "inserted/payment": per(d.ins), "updated/payment": per(d.upd), "HOT updated/payment": per(d.hot), "deleted/payment": per(d.del) }];
+  });
+  printTable(rows.sort((x, y) => x.table.localeCompare(y.table)));
+}
+
 async function postmasterPid(db: Db): Promise<number | null> {
   const [row] = await db.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid`);
   if (!row) return null;
@@ -331,6 +358,7 @@ async function main(): Promise<void> {
   progress(`starting the API (seed ${seed})`);
   const server = await startServer(url, qrKey, port);
   try {
+    const writesBefore = process.env.BENCH_TABLE_STATS ? await tableWrites(db) : null;
     progress(`warm-up: ${warmupCount} payments`);
     const warm = await runLoad(port, tokens, qrs, rounds, 0, warmupCount, "warm-up");
     const warmFailed = [...warm.failures.values()].reduce((a, b) => a + b, 0);
@@ -390,6 +418,7 @@ async function main(): Promise<void> {
       audit_ok: audit.ok,
     };
     console.log(JSON.stringify(summary, null, 2));
+    if (writesBefore) printTableWrites(writesBefore, await tableWrites(db), warmupCount + paymentsCount);
     printTable([
       {
         payments: paymentsCount,

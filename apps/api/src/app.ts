@@ -1,13 +1,13 @@
 // The Hono app. It does not know where it runs: the Node and Workers entries build its dependencies (the ledger
 // on PGlite, postgres.js or Hyperdrive; the identity store and its keys; how to read the client's address) and
 // hand them in.
-import { Hono, type Context } from "hono";
+import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { QueueFullError } from "@tsubaki/ledger";
 import type { IdentityStore } from "@tsubaki/db";
 import { deviceAuthenticator } from "./auth/device";
-import { jwtAuthenticator } from "./auth/jwt";
+import { jwtAuthenticator, VerifiedTokenCache } from "./auth/jwt";
 import { anyOf, serviceTokenAuthenticator, type Authenticate } from "./auth/principal";
 import type { AuthService } from "./auth/service";
 import type { Config } from "./env";
@@ -51,6 +51,11 @@ export interface CreateAppOptions extends Omit<AppDeps, "logger"> {
    * is sent), else the service token from config (role `service`). Routes stay as they are whatever is used.
    */
   authenticate?: Authenticate;
+  /**
+   * Access tokens already verified, for the default authenticator; default one per app. An entry that builds an
+   * app per request (Workers) passes one that outlives it, like its KeyCache.
+   */
+  verifiedTokens?: VerifiedTokenCache;
   /** The client's address, for guessing limits (Node: the socket or a trusted proxy header; Workers: CF-Connecting-IP). */
   clientAddress?: (c: Context) => string | null;
   /** Routes to mount; default every route of the API. */
@@ -61,6 +66,28 @@ export type AppEnv = { Variables: { requestId: string; clientAddress: string | n
 
 export interface TsubakiApp extends Hono<AppEnv> {
   registry: Registry;
+}
+
+/**
+ * Hono's bodyLimit, with its answer for a declared Content-Length given without touching the body: hono's reads
+ * `request.body` first, which on Node makes the adapter build a whole fetch Request and a web stream over the
+ * socket for every request (a large share of a small request's CPU). A body of declared length cannot be longer
+ * than declared (the HTTP parser frames it), so the header alone decides, exactly as hono decides; requests
+ * without a body (GET, HEAD) pass; a chunked body is measured by hono's as before.
+ */
+function bodyLimitOf(maxSize: number): MiddlewareHandler<AppEnv> {
+  const onError = (): never => {
+    throw new ProblemError("body_too_large", `the body may be at most ${maxSize} bytes`);
+  };
+  const streamed = bodyLimit({ maxSize, onError });
+  return (c, next) => {
+    const method = c.req.method;
+    if (method === "GET" || method === "HEAD") return next();
+    const headers = c.req.raw.headers;
+    const length = headers.get("content-length");
+    if (length !== null && !headers.has("transfer-encoding")) return parseInt(length || "0", 10) > maxSize ? onError() : next();
+    return streamed(c, next);
+  };
 }
 
 export function createApp(options: CreateAppOptions): TsubakiApp {
@@ -79,7 +106,7 @@ export function createApp(options: CreateAppOptions): TsubakiApp {
   const authenticate =
     options.authenticate ??
     anyOf(
-      jwtAuthenticator(options.auth.keys, { issuer: options.auth.issuer, audience: options.auth.audience }, options.auth.now),
+      jwtAuthenticator(options.auth.keys, { issuer: options.auth.issuer, audience: options.auth.audience }, options.auth.now, options.verifiedTokens ?? new VerifiedTokenCache()),
       deviceAuthenticator(options.identity),
       serviceTokenAuthenticator(options.config.serviceToken),
     );
@@ -91,15 +118,7 @@ export function createApp(options: CreateAppOptions): TsubakiApp {
     c.set("clientAddress", clientAddress(c));
     await next();
   });
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: options.config.bodyLimitBytes,
-      onError: () => {
-        throw new ProblemError("body_too_large", `the body may be at most ${options.config.bodyLimitBytes} bytes`);
-      },
-    }),
-  );
+  app.use("*", bodyLimitOf(options.config.bodyLimitBytes));
 
   const registry = mountRoutes(app, options.routes ?? allRoutes, deps, authenticate);
 

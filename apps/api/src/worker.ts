@@ -7,6 +7,7 @@ import postgres from "postgres";
 import { createLedgerStore, fromPostgresJs } from "@tsubaki/db";
 import { createApp } from "./app";
 import { createPaymentsService, decodeKey } from "./services/payments";
+import { VerifiedTokenCache } from "./auth/jwt";
 import { KeyCache } from "./auth/keys";
 import { createIdentity } from "./auth/service";
 import { loadConfig, type Config } from "./env";
@@ -43,6 +44,8 @@ function configOf(env: Env): Config {
 // The signing keys outlive a request: one cache per isolate, reloaded from the database at most every 5 minutes
 // (keys.ts), each time through the database client of the request that finds them stale.
 const keyCache = new KeyCache();
+// Verified access tokens too (auth/jwt.ts): a remembered token is still checked against these keys on every use.
+const verifiedTokens = new VerifiedTokenCache();
 
 function open(env: Env, config: Config) {
   // One connection per request: Hyperdrive pools the real ones. No prepared-statement cache across requests.
@@ -70,6 +73,7 @@ export default {
       // Per request like the database client; live shop events need the Node entry (a Worker holds no stream).
       payments: createPaymentsService({ db, ledger, identity, qrKey: config.qrKey === null ? null : decodeKey(config.qrKey) }),
       config,
+      verifiedTokens,
       logger: createLogger(config.logLevel),
       checkDatabase: async () => void (await db.query("SELECT 1")),
       // Set by Cloudflare's edge; a client cannot forge it.

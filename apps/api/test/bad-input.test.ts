@@ -198,6 +198,13 @@ describe.each(backends)("bad input on %s", (backend) => {
       const huge = `{"id":"x","metadata":{"pad":"${"x".repeat(h.config.bodyLimitBytes)}"}}`;
       for (const path of writes()) expectProblem(await post(path, huge), 413, "body_too_large");
     });
+
+    it("decides by a declared Content-Length without reading the body: 413 over the limit, read as usual within it", async () => {
+      const declared = (rawBody: string) => ({ rawBody, headers: { "Content-Length": String(new TextEncoder().encode(rawBody).length) } });
+      const huge = `{"id":"x","metadata":{"pad":"${"x".repeat(h.config.bodyLimitBytes)}"}}`;
+      for (const path of writes()) expectProblem(await call(h.app, "POST", path, declared(huge)), 413, "body_too_large");
+      for (const path of writes()) expectProblem(await call(h.app, "POST", path, declared('{"id": "x", "legs": [')), 400, "malformed_json");
+    });
   });
 
   describe("authentication on every endpoint", () => {

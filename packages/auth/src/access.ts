@@ -1,7 +1,8 @@
 // Authorization in one place. A route declares the roles that may call it and, for roles that act for one
 // resident, shop or terminal, an ownership rule tying the caller to the thing in the path. The API loads the few
-// facts a rule needs from the identity store on every request (nothing cached, so a revoked proxy or a removed
-// staff member is refused at once) and asks decideAccess. Default deny: no rule, no matching fact → forbidden.
+// facts a rule needs from the identity store on every request (nothing that can change is cached, so a revoked
+// proxy or a removed staff member is refused at once; only a user's own resident id, which never changes, is
+// remembered) and asks decideAccess. Default deny: no rule, no matching fact → forbidden.
 import type { ProxyGrant } from "./proxy";
 import { unrestrictedRoles, type Principal, type Role } from "./roles";
 

@@ -2,8 +2,8 @@
 // that act for one resident, shop or terminal an ownership rule, its zod schemas and its handler. The registry
 // mounts routes on Hono and decides access in one place: authentication → role → ownership (@tsubaki/auth
 // decideAccess, with facts read fresh from the identity store on every request, so a revoked proxy or a removed
-// staff member is refused at once) → validation → handler. The OpenAPI document is generated from the very same
-// declarations.
+// staff member is refused at once; only the user → resident link, which never changes, is remembered) →
+// validation → handler. The OpenAPI document is generated from the very same declarations.
 import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { decideAccess, unrestrictedRoles, type ActingAs, type Ownership, type OwnershipFacts } from "@tsubaki/auth";
@@ -253,11 +253,49 @@ function holdsUnrestrictedRole(route: Route, principal: Principal): boolean {
   return route.roles !== "public" && principal.roles.some((r) => unrestrictedRoles.includes(r) && (route.roles as readonly Role[]).includes(r));
 }
 
+/** Users linked to a resident record remembered at most, and for how long (a bound, not a freshness rule). */
+export const residentLinksMax = 50_000;
+export const residentLinkTtlMs = 10 * 60_000;
+
+/**
+ * user id → their resident id. A resident's user_id is set when the resident is created and never changed, and
+ * residents are not deleted, so a link once found stays true; "no resident" is not remembered (a user may be
+ * linked later). Oldest entries are dropped past residentLinksMax.
+ */
+export class ResidentLinks {
+  readonly #links = new Map<string, { residentId: string; expiresAtMs: number }>();
+
+  constructor(
+    private readonly identity: Pick<AppDeps["identity"], "findResidentByUser">,
+    private readonly nowMs: () => number = Date.now,
+  ) {}
+
+  async residentOf(userId: string): Promise<string | null> {
+    const known = this.#links.get(userId);
+    if (known && known.expiresAtMs > this.nowMs()) return known.residentId;
+    const resident = await this.identity.findResidentByUser(userId);
+    if (resident === null) return null;
+    this.#links.delete(userId);
+    if (this.#links.size >= residentLinksMax) {
+      const oldest = this.#links.keys().next();
+      if (!oldest.done) this.#links.delete(oldest.value);
+    }
+    this.#links.set(userId, { residentId: resident.id, expiresAtMs: this.nowMs() + residentLinkTtlMs });
+    return resident.id;
+  }
+}
+
 /**
  * The ownership decision: the rule's target, the facts it needs (fresh from the identity store), decideAccess.
  * Throws 403 forbidden when it says no.
  */
-async function decideOwnership(route: Route, principal: Principal | null, input: Omit<TargetInput, "principal">, raw: RawBody | undefined): Promise<Access> {
+async function decideOwnership(
+  route: Route,
+  principal: Principal | null,
+  input: Omit<TargetInput, "principal">,
+  raw: RawBody | undefined,
+  links: ResidentLinks,
+): Promise<Access> {
   if (principal === null) return { actingAs: "public", target: null, proxy: null };
   const ownership = route.ownership ?? { kind: "none" };
   const rule = { roles: route.roles, ownership };
@@ -272,7 +310,10 @@ async function decideOwnership(route: Route, principal: Principal | null, input:
   let target: string | null;
   if (ownership.kind === "resident") {
     const residentId = named === "caller" || named === null ? undefined : named;
-    facts = await input.deps.identity.ownershipFacts(principal.subject, residentId === undefined ? {} : { residentId });
+    // The caller's own resident (the commonest case: a resident paying or reading their own wallet) needs only the
+    // user → resident link, which never changes once made: remembered, so it costs no query. A named resident
+    // (a proxy's ?resident=) still reads the facts fresh, so a revoked grant is refused at once.
+    facts = residentId === undefined ? { callerResidentId: await links.residentOf(principal.subject) } : await input.deps.identity.ownershipFacts(principal.subject, { residentId });
     target = named === "caller" ? (facts.callerResidentId ?? null) : named;
   } else if (ownership.kind === "shop") {
     target = named === "caller" ? null : named;
@@ -310,6 +351,7 @@ export function replyToResponse(reply: Reply): Response {
 /** Mounts every route on the app: authentication and roles, then ownership, then validation, then the handler. */
 export function mountRoutes(app: Hono<AppEnv>, routes: readonly Route[], deps: AppDeps, authenticate: Authenticate): Registry {
   const registry: Registry = { routes };
+  const links = new ResidentLinks(deps.identity);
   const seen = new Set<string>();
   for (const route of routes) {
     const key = `${route.method.toUpperCase()} ${route.path}`;
@@ -324,7 +366,7 @@ export function mountRoutes(app: Hono<AppEnv>, routes: readonly Route[], deps: A
       const rawQuery = c.req.query();
       const target = route.ownership?.target;
       const raw = bodySchema || (target && "body" in target) ? await readRawBody(c.req.raw) : undefined;
-      const access = await decideOwnership(route, principal, { params: rawParams, query: rawQuery, deps }, raw);
+      const access = await decideOwnership(route, principal, { params: rawParams, query: rawQuery, deps }, raw, links);
       const params = paramsSchema ? parseWith(paramsSchema, rawParams, (e) => parameterProblem(e, "path")) : undefined;
       const query = querySchema ? parseWith(querySchema, rawQuery, (e) => parameterProblem(e, "query")) : undefined;
       let body: unknown = undefined;

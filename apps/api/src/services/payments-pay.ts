@@ -7,7 +7,7 @@
 // times. Anything refused releases what was claimed, so a refusal leaves no trace.
 import { sha256 } from "@noble/hashes/sha2.js";
 import { utf8ToBytes } from "@noble/hashes/utils.js";
-import type { AuditActor, PaymentKind, Proxy, Shop, WalletState } from "@tsubaki/db";
+import type { AuditActor, PaymentKind, Proxy, Shop } from "@tsubaki/db";
 import { checkAmount, compareSpendOrder, planPayment, tokyoDate, walletLotsMax, type PaymentFailure } from "@tsubaki/payments";
 import { parseShopQr, type ShopQr, type ShopQrError } from "@tsubaki/qr";
 import type { Principal } from "../auth/principal";
@@ -19,14 +19,16 @@ import { recordPayment, recoverPayment, storedPaymentBody, type PaymentOrder } f
 export const transferAttemptsMax = 8;
 
 /**
- * Plans, submits (re-planning after a concurrent spend), records and publishes one payment. `prefetched` is a
- * wallet read started before the key was claimed (the two run at once); later attempts read again.
+ * Plans, submits (re-planning after a concurrent spend), records and publishes one payment. The first attempt
+ * plans from the wallet read together with the key's claim (control.wallet) when there is one; later attempts,
+ * and flows that learn the payer only after the claim, read it again.
  */
-export async function settlePayment(ctx: PaymentsContext, order: PaymentOrder, control: FlowControl, prefetched?: Promise<WalletState>): Promise<Outcome<FlowResponse>> {
+export async function settlePayment(ctx: PaymentsContext, order: PaymentOrder, control: FlowControl): Promise<Outcome<FlowResponse>> {
   const merchant = merchantOf(order.shop);
   await ctx.accounts.shop(order.shop.id);
   for (let attempt = 0; attempt < transferAttemptsMax; attempt++) {
-    const wallet = await (attempt === 0 && prefetched ? prefetched : ctx.wallets.submit(order.payerResidentId));
+    const prefetched = attempt === 0 && control.wallet?.residentId === order.payerResidentId ? control.wallet : null;
+    const wallet = prefetched ?? (await ctx.wallets.submit(order.payerResidentId));
     const at = ctx.now();
     // The planner takes at most walletLotsMax lots: the ones a payment would reach first.
     const lots = wallet.lots.length <= walletLotsMax ? wallet.lots : [...wallet.lots].sort(compareSpendOrder).slice(0, walletLotsMax);
@@ -137,10 +139,7 @@ export async function payByQr(ctx: PaymentsContext, input: PayByQrInput): Promis
   const residentId = input.payer.residentId;
   const reservation = { residentId, day: tokyoDate(ctx.now()), kind: "payment" as const, amountYen, limitYen: ctx.limits.dailyPaymentYenMax };
   const ref = refOf("pay", scope.value);
-  // The wallet is read while the key is claimed (one round trip of latency instead of two); the ledger decides anyway.
-  const wallet = ctx.wallets.submit(residentId);
-  wallet.catch(() => {}); // unused when the claim answers a replay or a refusal
-
+  // The wallet is read in the key's claim statement (one round trip for both); the ledger decides anyway.
   return runIdempotent(ctx, scope.value, reservation, async (control) => {
     const shop = checkShopOpen(await ctx.shops.byShopCode(parsed.shop.merchantCode), parsed.shop.merchantCode);
     if (!shop.ok) return shop;
@@ -181,8 +180,8 @@ export async function payByQr(ctx: PaymentsContext, input: PayByQrInput): Promis
       requestId,
       proxyUserId: proxy ? input.principal.subject : null,
     };
-    return release(await settlePayment(ctx, order, control, wallet));
-  }, () => storedPaymentBody(ctx, ref));
+    return release(await settlePayment(ctx, order, control));
+  }, () => storedPaymentBody(ctx, ref), { walletOf: residentId });
 }
 
 export type PresentedMeans = { code: string } | { cardNumber: string; pin: string };
