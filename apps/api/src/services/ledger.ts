@@ -45,7 +45,8 @@ export interface LedgerServiceOptions {
 export const expirySweepSizeMax = 256;
 
 export function createLedgerService(store: LedgerStore, options: LedgerServiceOptions): LedgerService {
-  const committer = new GroupCommitter((requests) => store.submitBatch(requests), {
+  // onLocked passed through: the next batch starts once this one can no longer be overtaken, not when it ends.
+  const committer = new GroupCommitter((requests, onLocked) => store.submitBatch(requests, onLocked), {
     ...(options.batchSizeMax === undefined ? {} : { batchSizeMax: options.batchSizeMax }),
     queueLengthMax: options.queueLengthMax ?? 10_000,
   });
