@@ -9,6 +9,8 @@ import { LoginScreen } from "./screens/Login";
 import { PayoutRunScreen, PayoutsScreen } from "./screens/Payouts";
 import { ReportsScreen } from "./screens/Reports";
 import { SettingsScreen } from "./screens/Settings";
+import { ShopScreen } from "./screens/Shop";
+import { ShopsScreen } from "./screens/Shops";
 
 export const router = createRouter(import.meta.env.BASE_URL);
 
@@ -18,6 +20,7 @@ export function useNav(): NavItem[] {
     { to: "/", label: t("nav.campaigns"), icon: "◎" },
     { to: "/approvals", label: t("nav.approvals"), icon: "✓" },
     { to: "/reports", label: t("nav.reports"), icon: "▤" },
+    { to: "/shops", label: t("nav.shops"), icon: "⌂" },
     { to: "/payouts", label: t("nav.payouts"), icon: "¥" },
     { to: "/settings", label: t("nav.settings"), icon: "⚙" },
   ];
@@ -28,12 +31,15 @@ function Screen() {
   const signedIn = useStore(api.signedIn);
   if (!signedIn) return <LoginScreen />;
   if (route.startsWith("/campaigns/")) return <CampaignScreen id={decodeURIComponent(route.slice("/campaigns/".length))} />;
+  if (route.startsWith("/shops/")) return <ShopScreen id={decodeURIComponent(route.slice("/shops/".length))} />;
   if (route.startsWith("/payouts/")) return <PayoutRunScreen id={decodeURIComponent(route.slice("/payouts/".length))} />;
   switch (route) {
     case "/approvals":
       return <ApprovalsScreen />;
     case "/reports":
       return <ReportsScreen />;
+    case "/shops":
+      return <ShopsScreen />;
     case "/payouts":
       return <PayoutsScreen />;
     case "/settings":

@@ -1,5 +1,6 @@
 // The console's entry: settings applied before the first paint, then the app.
 import "@tsubaki/ui/styles.css";
+import "./console.css";
 import { registerServiceWorker, startSettings } from "@tsubaki/ui";
 import { render } from "preact";
 import { App, router } from "./app";

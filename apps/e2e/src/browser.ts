@@ -2,6 +2,7 @@
 // screenshots show Japanese rather than boxes, and the checks every screen gets.
 import { screenshot } from "@tsubaki/testkit/chromium";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { expect } from "vitest";
 
 export const phoneViewport = { width: 360, height: 640 };
 
@@ -73,4 +74,25 @@ export async function signIn(page: Page, path: string, login: string, password: 
   await page.getByLabel("パスワード", { exact: true }).fill(password);
   await page.getByRole("button", { name: "ログイン" }).click();
   await page.getByRole("link", { name: navLink }).first().waitFor({ timeout: 20_000 });
+}
+
+/**
+ * A signed-in city console (Japanese; desktop size 1024 × 768 unless a viewport is given): logs in as `login`
+ * through the console's own screen and waits for its first page, the campaigns.
+ */
+export async function consolePage(
+  browser: Browser,
+  origin: string,
+  login: string,
+  password: string,
+  options: { acceptDownloads?: boolean; viewport?: { width: number; height: number } } = {},
+): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: "ja-JP", ...options });
+  const page = await context.newPage();
+  await page.goto(`${origin}/admin/`);
+  await page.getByLabel("ログインID").fill(login);
+  await page.getByLabel("パスワード", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "ログイン", exact: true }).click();
+  await expect.poll(() => page.locator("h1").innerText()).toBe("キャンペーン");
+  return page;
 }

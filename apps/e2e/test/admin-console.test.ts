@@ -6,7 +6,7 @@ import { launchBrowser } from "@tsubaki/testkit/chromium";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoPassword, seedDemoTown } from "../../api/src/seed";
-import { screen } from "../src/browser";
+import { consolePage as openConsole, screen } from "../src/browser";
 import { serviceToken, startE2eServer, type E2eServer } from "../src/server";
 
 let server: E2eServer;
@@ -37,16 +37,7 @@ async function tokenOf(login: string): Promise<string> {
   return ((await r.json()) as { access_token: string }).access_token;
 }
 
-async function consolePage(login: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: "ja-JP" });
-  const page = await context.newPage();
-  await page.goto(`${server.origin}/admin/`);
-  await page.getByLabel("ログインID").fill(login);
-  await page.getByLabel("パスワード", { exact: true }).fill(demoPassword);
-  await page.getByRole("button", { name: "ログイン", exact: true }).click();
-  await expect.poll(() => page.locator("h1").innerText()).toBe("キャンペーン");
-  return page;
-}
+const consolePage = (login: string): Promise<Page> => openConsole(browser, server.origin, login, demoPassword);
 
 async function approveAll(page: Page): Promise<void> {
   await page.goto(`${server.origin}/admin/approvals`);

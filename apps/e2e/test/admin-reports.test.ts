@@ -8,7 +8,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoPassword } from "../../api/src/seed";
 import { call, chargeCoins, tokenOf } from "../src/api";
-import { screen } from "../src/browser";
+import { consolePage as openConsole, screen } from "../src/browser";
 import { startE2eServer, type E2eServer } from "../src/server";
 
 let server: E2eServer;
@@ -45,16 +45,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function consolePage(login: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: "ja-JP", acceptDownloads: true });
-  const page = await context.newPage();
-  await page.goto(`${server.origin}/admin/`);
-  await page.getByLabel("ログインID").fill(login);
-  await page.getByLabel("パスワード", { exact: true }).fill(demoPassword);
-  await page.getByRole("button", { name: "ログイン", exact: true }).click();
-  await expect.poll(() => page.locator("h1").innerText()).toBe("キャンペーン");
-  return page;
-}
+const consolePage = (login: string): Promise<Page> => openConsole(browser, server.origin, login, demoPassword, { acceptDownloads: true });
 
 /** Clicks a download button and returns the file's name and bytes as the browser saved them. */
 async function download(page: Page, testId: string): Promise<{ name: string; bytes: Buffer }> {

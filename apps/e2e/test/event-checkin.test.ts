@@ -11,7 +11,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoPassword } from "../../api/src/seed";
 import { call, tokenOf } from "../src/api";
-import { phonePage, screen, signIn } from "../src/browser";
+import { consolePage as openConsole, phonePage, screen, signIn } from "../src/browser";
 import { startE2eServer, type E2eServer } from "../src/server";
 
 let server: E2eServer;
@@ -32,16 +32,7 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function consolePage(login: string): Promise<Page> {
-  const context = await consoleBrowser.newContext({ viewport: { width: 1024, height: 768 }, locale: "ja-JP" });
-  const page = await context.newPage();
-  await page.goto(`${server.origin}/admin/`);
-  await page.getByLabel("ログインID").fill(login);
-  await page.getByLabel("パスワード", { exact: true }).fill(demoPassword);
-  await page.getByRole("button", { name: "ログイン", exact: true }).click();
-  await expect.poll(() => page.locator("h1").innerText()).toBe("キャンペーン");
-  return page;
-}
+const consolePage = (login: string): Promise<Page> => openConsole(consoleBrowser, server.origin, login, demoPassword);
 
 describe("event check-in", () => {
   it("the console shows an event's QR; a resident scans it in the wallet and receives the points once", async () => {

@@ -240,6 +240,9 @@ function Shops({ onPick }: { onPick: (id: string) => void }) {
   return (
     <section class="ts-card ts-stack">
       <h2>{t("shops.title")}</h2>
+      <p>
+        <Link to="/shops">{t("shops.allShops")}</Link>
+      </p>
       <TextField label={t("shops.search")} value={q} onValue={setQ} hint={t("paging.pageSearch")} name="shop_q" />
       {list.page.state === "error" && <ErrorMessage problem={list.page.problem} />}
       {list.page.state === "ok" && (
