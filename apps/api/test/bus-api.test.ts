@@ -4,7 +4,7 @@
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { generateDeviceKeyPair, signDeviceRequest } from "@tsubaki/auth";
 import { createBusStore } from "@tsubaki/db";
-import { encodeRideCode, phoneTapId, signTap, type TapRecord } from "@tsubaki/ride";
+import { encodeRideCode } from "@tsubaki/ride";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, type TsubakiApp } from "../src/app";
 import { createLogger } from "../src/log";
@@ -12,7 +12,7 @@ import { terminalIdOfDevice } from "../src/routes/bus";
 import { createBusService, rideDateOf, type BusService } from "../src/services/bus";
 import { bytesToHex, hexToBytes, loadIssuerKeyring } from "../src/services/bus-keys";
 import { call, expectProblem, openHarness, type Harness } from "./harness";
-import { fundRider } from "./bus-kit";
+import { fundRider, phoneTap } from "./bus-kit";
 import { admin, newResident, tokenFor, type PaymentsHarness } from "./payments-kit";
 
 let h: Harness;
@@ -31,25 +31,6 @@ function rider() {
   return { secretKey, publicKeyHex: bytesToHex(ed25519.getPublicKey(secretKey)) };
 }
 
-function phoneTap(allowance: { id: string; certificate: string; fareClass: string }, secretKey: Uint8Array, counter: number, time: number, localSeq: number): TapRecord {
-  const tap = { counter, time };
-  const rideCode = encodeRideCode({ kind: "phone", cert: hexToBytes(allowance.certificate), tap, sig: signTap(allowance.id, tap, secretKey) });
-  return {
-    tapId: phoneTapId(allowance.id, counter),
-    kind: "phone",
-    rideCode,
-    allowanceId: allowance.id,
-    counter,
-    time,
-    scannedAt: time,
-    terminalId: device.terminalId,
-    localSeq,
-    operatorId: "notty",
-    fareClass: allowance.fareClass as TapRecord["fareClass"],
-    fareYen: 100,
-    transferFrom: null,
-  };
-}
 
 beforeAll(async () => {
   h = await openHarness("pglite");
@@ -84,7 +65,7 @@ describe("bus allowances and terminal sync", () => {
     expect(config.body.routes).toHaveLength(4);
 
     const now = Math.floor(Date.now() / 1000);
-    const taps = [1, 2, 3].map((n) => phoneTap(created.body, r.secretKey, n, now + n, n));
+    const taps = [1, 2, 3].map((n) => phoneTap(created.body, r.secretKey, n, now + n, n, device.terminalId));
     const sync = await signedCall("POST", "/v1/bus/taps:sync", { terminalId: device.terminalId, routeId: "north", taps });
     expect(sync.status, sync.text).toBe(200);
     expect(sync.body.results).toEqual(taps.map((t) => ({ tapId: t.tapId, result: "captured", captureYen: 100, debtYen: 0 })));
@@ -95,7 +76,7 @@ describe("bus allowances and terminal sync", () => {
     expect((await h.ledger.getAccount("mer:bus"))!.creditsPosted).toBe(300n);
 
     // Same counter, other time: a double spend; the allowance goes on the deny list the terminals download.
-    const clone = phoneTap(created.body, r.secretKey, 2, now + 50, 9);
+    const clone = phoneTap(created.body, r.secretKey, 2, now + 50, 9, device.terminalId);
     const spent = await signedCall("POST", "/v1/bus/taps:sync", { terminalId: device.terminalId, taps: [clone] });
     expect(spent.body.results).toEqual([{ tapId: clone.tapId, result: "double_spend", captureYen: 0, debtYen: 0, original: { result: "captured", captureYen: 100, debtYen: 0 } }]);
     const delta = await signedCall("GET", "/v1/bus/terminal/config?deny_since=0");
@@ -105,7 +86,7 @@ describe("bus allowances and terminal sync", () => {
     // Renewal voids the rest; a late tap of the old allowance becomes recorded debt.
     const renewed = await call(app, "POST", "/v1/bus/allowances", { token: person.token, body: { rider_public_key: r.publicKeyHex, total_yen: 500, taps: 5 } });
     expect(renewed.status, renewed.text).toBe(201);
-    const late = phoneTap(created.body, r.secretKey, 4, now + 60, 10);
+    const late = phoneTap(created.body, r.secretKey, 4, now + 60, 10, device.terminalId);
     const lateSync = await signedCall("POST", "/v1/bus/taps:sync", { terminalId: device.terminalId, taps: [late] });
     expect(lateSync.body.results).toEqual([{ tapId: late.tapId, result: "debt", captureYen: 0, debtYen: 100 }]);
     const account = (await h.ledger.getAccount(coins))!;
@@ -129,7 +110,7 @@ describe("bus allowances and terminal sync", () => {
     const r = rider();
     const created = await call(app, "POST", "/v1/bus/allowances", { token: person.token, body: { rider_public_key: r.publicKeyHex } });
     const now = Math.floor(Date.now() / 1000);
-    const tap = phoneTap(created.body, r.secretKey, 1, now, 1);
+    const tap = phoneTap(created.body, r.secretKey, 1, now, 1, device.terminalId);
 
     const unsigned = await call(app, "POST", "/v1/bus/taps:sync", { token: null, body: { terminalId: device.terminalId, taps: [tap] } });
     expectProblem(unsigned, 401, "unauthorized");

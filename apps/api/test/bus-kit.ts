@@ -4,15 +4,19 @@ import { createBusStore, createLedgerStore, type Db } from "@tsubaki/db";
 import { migrate, openDatabase } from "@tsubaki/db/node";
 import {
   dueForSend,
+  encodeRideCode,
   isFinal,
+  phoneTapId,
   recoverInterrupted,
+  signTap,
   type OutboxRecord,
   type OutboxStatus,
   type PutResult,
+  type TapRecord,
   type TapStore,
 } from "@tsubaki/ride";
 import { createBusService, type BusService } from "../src/services/bus";
-import { loadIssuerKeyring, type IssuerKeyring } from "../src/services/bus-keys";
+import { hexToBytes, loadIssuerKeyring, type IssuerKeyring } from "../src/services/bus-keys";
 import { createLedgerService, type LedgerService } from "../src/services/ledger";
 
 export function mulberry32(seed: number): () => number {
@@ -119,4 +123,32 @@ export class MemoryTapStore implements TapStore {
     return 0;
   }
   close() {}
+}
+
+/** A tap of a phone ride code as a terminal records it: counter `counter` at `time`, signed by the rider's key. */
+export function phoneTap(
+  allowance: { id: string; certificate: string; fareClass: string },
+  secretKey: Uint8Array,
+  counter: number,
+  time: number,
+  localSeq: number,
+  terminalId: string,
+): TapRecord {
+  const tap = { counter, time };
+  const rideCode = encodeRideCode({ kind: "phone", cert: hexToBytes(allowance.certificate), tap, sig: signTap(allowance.id, tap, secretKey) });
+  return {
+    tapId: phoneTapId(allowance.id, counter),
+    kind: "phone",
+    rideCode,
+    allowanceId: allowance.id,
+    counter,
+    time,
+    scannedAt: time,
+    terminalId,
+    localSeq,
+    operatorId: "notty",
+    fareClass: allowance.fareClass as TapRecord["fareClass"],
+    fareYen: 100,
+    transferFrom: null,
+  };
 }

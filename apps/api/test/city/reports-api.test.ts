@@ -4,13 +4,13 @@
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { createBusStore } from "@tsubaki/db";
 import { tokyoDate } from "@tsubaki/payments";
-import { encodeRideCode, phoneTapId, signTap, type TapRecord } from "@tsubaki/ride";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createApp, type TsubakiApp } from "../../src/app";
 import { createLogger } from "../../src/log";
 import { createBusService, rideDateOf, type BusService } from "../../src/services/bus";
-import { bytesToHex, hexToBytes, loadIssuerKeyring } from "../../src/services/bus-keys";
+import { bytesToHex, loadIssuerKeyring } from "../../src/services/bus-keys";
 import { createCityService, type CityService } from "../../src/services/city";
+import { phoneTap } from "../bus-kit";
 import { expectProblem } from "../harness";
 import { admin, call, days, expectLedgerAudited, giveCoins, grantLot, newCampaign, newResident, newShop, newUser, openPaymentsHarness, stickerOf, tokenFor, uniq, type PaymentsHarness } from "../payments-kit";
 
@@ -89,7 +89,7 @@ for (const backend of ["pglite", "postgres"] as const) {
         const allowance = await bus.requestAllowance({ residentId: who.residentId, coinsAccountId: `res:${who.residentId}:coins`, riderPublicKeyHex: bytesToHex(ed25519.getPublicKey(secretKey)) });
         if (!allowance.ok) throw new Error(JSON.stringify(allowance));
         const time = Math.floor(Date.now() / 1000);
-        const records = Array.from({ length: taps }, (_, i) => phoneTap(allowance.allowance, secretKey, i + 1, time + i, i + 1));
+        const records = Array.from({ length: taps }, (_, i) => phoneTap(allowance.allowance, secretKey, i + 1, time + i, i + 1, "term-reports"));
         const synced = await bus.syncTaps({ terminalId: "term-reports", routeId: "north", taps: records });
         expect(synced.results.map((r) => r.result)).toEqual(records.map(() => "captured"));
         ridesTapped += taps;
@@ -208,22 +208,3 @@ for (const backend of ["pglite", "postgres"] as const) {
   });
 }
 
-function phoneTap(allowance: { id: string; certificate: string; fareClass: string }, secretKey: Uint8Array, counter: number, time: number, localSeq: number): TapRecord {
-  const tap = { counter, time };
-  const rideCode = encodeRideCode({ kind: "phone", cert: hexToBytes(allowance.certificate), tap, sig: signTap(allowance.id, tap, secretKey) });
-  return {
-    tapId: phoneTapId(allowance.id, counter),
-    kind: "phone",
-    rideCode,
-    allowanceId: allowance.id,
-    counter,
-    time,
-    scannedAt: time,
-    terminalId: "term-reports",
-    localSeq,
-    operatorId: "notty",
-    fareClass: allowance.fareClass as TapRecord["fareClass"],
-    fareYen: 100,
-    transferFrom: null,
-  };
-}
