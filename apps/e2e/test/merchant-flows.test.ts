@@ -2,7 +2,7 @@
 // 2. the shop makes a ¥550 QR, the resident scans and pays it, and a second scan is refused;
 // 3. the resident shows a one-time code and the shop charges it from the camera;
 // 4. a card + PIN payment at the shop, and the card locked after wrong PINs;
-// 5. the shop refunds a payment and the resident sees the refund in history, with its receipt.
+// 5. the shop refunds part of a payment, then the rest, and the resident sees the refunds in history, with receipts.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -174,11 +174,25 @@ describe("the shop and the resident", () => {
     await sales.waitFor({ timeout: 20_000 });
     const sale550 = sales.locator("li").filter({ hasText: "¥550" }).first();
     await check(shop, "refund-1-merchant-sales");
+    // One item of the ¥550 comes back: a partial refund of ¥200, typed over the ¥550 the form starts with.
     await sale550.getByRole("button", { name: "返金する ¥550" }).click();
-    await shop.getByTestId("sales-notice").waitFor({ timeout: 20_000 });
-    expect(await shop.getByTestId("sales-notice").innerText()).toBe("¥550 を返金しました");
+    const amount = sale550.getByLabel("返金する金額（円、残り ¥550 まで）");
+    expect(await amount.inputValue()).toBe("550");
+    await amount.fill("600");
+    await sale550.getByRole("button", { name: "返金する", exact: true }).click();
+    expect(await sale550.getByText("1円から ¥550 までの金額を入れてください。").count()).toBe(1);
+    await check(shop, "refund-2-merchant-amount-too-large");
+    await amount.fill("２００"); // full-width digits, as a Japanese keyboard may type them
+    await sale550.getByRole("button", { name: "¥200 を返金する" }).click();
+    await expect.poll(() => shop.getByTestId("sales-notice").innerText(), { timeout: 20_000 }).toBe("¥200 を返金しました");
+    await expect.poll(() => sale550.innerText()).toContain("返金済み ¥200");
+    // Then the rest: the form starts with what is left.
+    await sale550.getByRole("button", { name: "返金する ¥350" }).click();
+    await sale550.getByRole("button", { name: "¥350 を返金する" }).click();
+    await expect.poll(() => shop.getByTestId("sales-notice").innerText(), { timeout: 20_000 }).toBe("¥350 を返金しました");
     await expect.poll(() => sale550.innerText()).toContain("返金済み ¥550");
-    await check(shop, "refund-2-merchant-refunded");
+    expect(await sale550.getByRole("button", { name: /返金する/ }).count()).toBe(0);
+    await check(shop, "refund-3-merchant-refunded");
 
     // Cancel the last payment (the card's ¥200, minutes old), and the day's sales as a CSV file.
     await shop.getByRole("button", { name: "直前の支払いを取り消す" }).click();
@@ -192,15 +206,16 @@ describe("the shop and the resident", () => {
 
     const wallet = await walletPage(plain);
     await wallet.getByRole("link", { name: "履歴" }).first().click();
-    const refund = wallet.getByTestId("history").locator("li[data-kind=refund]").filter({ hasText: "+¥550" });
+    const refund = wallet.getByTestId("history").locator("li[data-kind=refund]").filter({ hasText: "+¥350" });
     await refund.waitFor({ timeout: 20_000 });
-    expect(await wallet.getByTestId("history").locator("li[data-kind=refund]").count()).toBe(2); // and the cancelled ¥200
-    await check(wallet, "refund-3-wallet-history");
+    // ¥200 and ¥350 of the ¥550, and the cancelled ¥200.
+    expect(await wallet.getByTestId("history").locator("li[data-kind=refund]").count()).toBe(3);
+    await check(wallet, "refund-4-wallet-history");
     await refund.getByRole("button", { name: "レシートを見る" }).click();
     const receipt = wallet.getByTestId("receipt");
     await receipt.waitFor({ timeout: 20_000 });
     expect(await receipt.getByRole("heading").innerText()).toBe("返金: 和菓子 椿屋");
-    expect(await wallet.getByTestId("receipt-total").innerText()).toBe("¥550");
-    await check(wallet, "refund-4-wallet-receipt");
+    expect(await wallet.getByTestId("receipt-total").innerText()).toBe("¥350");
+    await check(wallet, "refund-5-wallet-receipt");
   });
 });

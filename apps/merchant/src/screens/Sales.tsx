@@ -1,7 +1,9 @@
-// Sales: today's payments (GET /v1/merchant/sales), a refund of what is left of one (POST /v1/merchant/refunds),
-// cancelling the newest payment within 10 minutes (POST /v1/merchant/payments/cancel-last), and the CSV.
-// Each refund keeps its Idempotency-Key until it succeeds, so pressing again after a lost answer is safe.
-import { Button, ErrorMessage, formatYen, Layout, kitMessages, newIdempotencyKey, useApiGet, useMessages, type ApiProblem } from "@tsubaki/ui";
+// Sales: today's payments (GET /v1/merchant/sales), a refund of all or part of what is left of one (POST
+// /v1/merchant/refunds; one returned item of a larger purchase is a partial refund), cancelling the newest payment
+// within 10 minutes (POST /v1/merchant/payments/cancel-last), and the CSV. A refund is two steps: the amount
+// (what is left, unless changed), then the confirmation naming it. Each refund keeps its Idempotency-Key, per
+// payment and amount, until it succeeds, so pressing again after a lost answer is safe.
+import { Button, ErrorMessage, formatYen, Layout, kitMessages, newIdempotencyKey, TextField, useApiGet, useMessages, type ApiProblem } from "@tsubaki/ui";
 import { useRef, useState } from "preact/hooks";
 import { api } from "../api";
 import { useNav } from "../app";
@@ -21,6 +23,20 @@ interface Refund {
   amount_yen: number;
 }
 
+/** The refund being prepared: which payment, and the amount as typed. */
+interface RefundDraft {
+  paymentId: string;
+  amountText: string;
+}
+
+/** A whole number of yen from 1 to `left`, from what was typed (full-width digits and separators allowed). */
+function refundAmountOf(text: string, left: number): number | null {
+  const digits = text.normalize("NFKC").replace(/[,¥\s円]/g, "");
+  if (!/^\d{1,9}$/.test(digits)) return null;
+  const amount = Number(digits);
+  return amount >= 1 && amount <= left ? amount : null;
+}
+
 function ShopSales({ shop }: { shop: MyShop }) {
   const t = useMessages(merchantMessages);
   const k = useMessages(kitMessages);
@@ -28,6 +44,7 @@ function ShopSales({ shop }: { shop: MyShop }) {
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  const [draft, setDraft] = useState<RefundDraft | null>(null);
   const keys = useRef(new Map<string, string>());
   const keyFor = (op: string) => {
     let key = keys.current.get(op);
@@ -45,6 +62,7 @@ function ShopSales({ shop }: { shop: MyShop }) {
     }
     keys.current.delete(op);
     setProblem(null);
+    setDraft(null);
     setNotice(done(r.data));
     reload();
   };
@@ -77,26 +95,29 @@ function ShopSales({ shop }: { shop: MyShop }) {
         <ul class="ts-list" data-testid="sales">
           {sales.data.payments.map((sale) => {
             const left = sale.amount_yen - sale.refunded_yen;
-            const op = `refund-${sale.payment_id}`;
             return (
               <li key={sale.payment_id} data-payment-id={sale.payment_id}>
                 <span>
                   <strong>{formatYen(sale.amount_yen)}</strong> <span class="ts-muted">{t(`sales.kind.${sale.kind}`)} {new Date(sale.paid_at).toLocaleTimeString("ja-JP", { timeZone: "Asia/Tokyo" })}</span>
                 </span>
                 {sale.refunded_yen > 0 ? <span>{t("sales.refunded", { amount: formatYen(sale.refunded_yen) })}</span> : null}
-                {left > 0 ? (
+                {left > 0 && draft?.paymentId !== sale.payment_id ? (
                   <Button
                     variant="secondary"
-                    busy={busy === op}
                     disabled={busy !== null}
                     aria-label={`${t("sales.refund")} ${formatYen(left)}`}
-                    onClick={() =>
-                      void money(op, "/v1/merchant/refunds", { shop_id: shop.id, payment_id: sale.payment_id, amount_yen: left }, (r) => t("sales.refundDone", { amount: formatYen(r.amount_yen) }))
-                    }
+                    onClick={() => {
+                      setNotice(null);
+                      setDraft({ paymentId: sale.payment_id, amountText: String(left) });
+                    }}
                   >
                     {t("sales.refund")} {formatYen(left)}
                   </Button>
                 ) : null}
+                {left > 0 && draft?.paymentId === sale.payment_id ? <RefundForm sale={sale} left={left} draft={draft} setDraft={setDraft} busy={busy} refund={(amount) => {
+                  const op = `refund-${sale.payment_id}:${amount}`;
+                  void money(op, "/v1/merchant/refunds", { shop_id: shop.id, payment_id: sale.payment_id, amount_yen: amount }, (r) => t("sales.refundDone", { amount: formatYen(r.amount_yen) }));
+                }} /> : null}
               </li>
             );
           })}
@@ -106,6 +127,50 @@ function ShopSales({ shop }: { shop: MyShop }) {
         {t("sales.csv")}
       </Button>
     </div>
+  );
+}
+
+/** Step two of a refund: the amount (what is left, unless changed) and a button that names what it will do. */
+function RefundForm(props: {
+  sale: Sale;
+  left: number;
+  draft: RefundDraft;
+  setDraft: (d: RefundDraft | null) => void;
+  busy: string | null;
+  refund: (amountYen: number) => void;
+}) {
+  const t = useMessages(merchantMessages);
+  const { sale, left, draft, setDraft, busy, refund } = props;
+  const amount = refundAmountOf(draft.amountText, left);
+  const [touched, setTouched] = useState(false);
+  const opBusy = busy !== null && busy.startsWith(`refund-${sale.payment_id}:`);
+  return (
+    <form
+      class="ts-stack"
+      data-testid="refund-form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        setTouched(true);
+        if (amount !== null) refund(amount);
+      }}
+    >
+      <TextField
+        label={t("sales.refundAmount", { left: formatYen(left) })}
+        hint={t("sales.refundAmountHint")}
+        inputMode="numeric"
+        autoComplete="off"
+        value={draft.amountText}
+        onValue={(amountText) => setDraft({ ...draft, amountText })}
+        error={touched && amount === null ? t("sales.refundAmountInvalid", { left: formatYen(left) }) : null}
+        autoFocus
+      />
+      <Button type="submit" variant="danger" block busy={opBusy} disabled={busy !== null}>
+        {amount === null ? t("sales.refund") : t("sales.refundConfirm", { amount: formatYen(amount) })}
+      </Button>
+      <Button type="button" variant="secondary" block disabled={busy !== null} onClick={() => setDraft(null)}>
+        {t("sales.refundCancel")}
+      </Button>
+    </form>
   );
 }
 
