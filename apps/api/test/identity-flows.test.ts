@@ -232,6 +232,13 @@ describe.each(backends)("identity flows on %s", (backend) => {
       "shop_code_taken",
     );
 
+    // Found by a part of its name, in any case; an empty or overlong search is bad input.
+    const found = await call(app, "GET", `/v1/admin/shops?q=${encodeURIComponent("TSUBAKIYA")}`, { token: operator });
+    expect(found.body.shops.map((x: { id: string }) => x.id)).toContain(sid);
+    expect((await call(app, "GET", `/v1/admin/shops?q=${encodeURIComponent("椿屋")}`, { token: operator })).body.shops.map((x: { id: string }) => x.id)).toContain(sid);
+    expect((await call(app, "GET", `/v1/admin/shops?q=zzz-no-such-shop`, { token: operator })).body.shops).toEqual([]);
+    expectProblem(await call(app, "GET", `/v1/admin/shops?q=${"x".repeat(65)}`, { token: operator }), 400, "invalid_request");
+
     const owner = await makeUser(h.identity, { kind: "merchant" });
     const staff = await makeUser(h.identity, { kind: "merchant" });
     expect((await call(app, "PUT", `/v1/admin/shops/${sid}/staff/${owner.id}`, { token: operator, body: { role: "owner" } })).status).toBe(200);

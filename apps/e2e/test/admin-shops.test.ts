@@ -62,9 +62,9 @@ describe("city console shops", () => {
     await page.getByRole("link", { name: "加盟店", exact: true }).first().click();
     await expect.poll(() => page.locator("h1").innerText()).toBe("加盟店");
     await settled(page);
-    // The demo town's three shops are listed; the search box says it searches the page shown.
+    // The demo town's three shops are listed; the search box says what it searches.
     await expect.poll(() => page.locator("[data-testid=shop-list] tbody tr").count()).toBe(3);
-    await expect.poll(() => page.getByText("表示中のページから探します。").count()).toBe(1);
+    await expect.poll(() => page.getByText("店舗コード・店名の一部、または店舗IDで探します。").count()).toBe(1);
 
     // 1. Onboard a café with its owner.
     const form = page.getByTestId("new-shop");

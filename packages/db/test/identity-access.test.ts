@@ -195,6 +195,13 @@ describe.each(backends)("identity access on %s", (backend) => {
       expect(change?.details).toEqual({ before: { bank_code: "0144", branch_code: "101", account_type: "ordinary", account_last3: "567" }, after: { bank_code: "0144", branch_code: "101", account_type: "ordinary", account_last3: "321" } });
       expect(await store.setShopBank(shop.id, { ...bank, branchCode: "1" }, admin)).toMatchObject({ ok: false, field: "branch_code" });
       expect((await store.listShops({ status: "active" })).shops.map((s) => s.code)).toEqual(["bakery"]);
+      // Search: part of the code or a name, any case, or the whole id; LIKE's wildcards match only themselves.
+      expect((await store.listShops({ q: "AKER" })).shops.map((s) => s.code)).toEqual(["bakery"]);
+      expect((await store.listShops({ q: shop.nameJa.slice(1, 3) })).shops.map((s) => s.code)).toEqual(["bakery"]);
+      expect((await store.listShops({ q: shop.id })).shops.map((s) => s.code)).toEqual(["bakery"]);
+      expect((await store.listShops({ q: "%" })).shops).toEqual([]);
+      expect((await store.listShops({ q: "b_kery" })).shops).toEqual([]);
+      expect((await store.listShops({ q: "nothing like it" })).shops).toEqual([]);
     });
   });
 });

@@ -76,7 +76,12 @@ export const adminShopRoutes = [
     request: { query: shopsQuery },
     responses: { 200: { description: "A page, by id", schema: z.object({ shops: z.array(shopJson), next_cursor: z.string().nullable() }) } },
     async handler({ query, deps }) {
-      const page = await deps.identity.listShops({ limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}), ...(query.status ? { status: query.status } : {}) });
+      const page = await deps.identity.listShops({
+        limit: query.limit,
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+        ...(query.status ? { status: query.status } : {}),
+        ...(query.q ? { q: query.q } : {}),
+      });
       return { status: 200, json: { shops: page.shops.map(shopView), next_cursor: page.nextCursor } };
     },
   }),

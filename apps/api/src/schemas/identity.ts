@@ -258,7 +258,11 @@ export const createShopBody = z.strictObject({
   status: z.enum(shopStatuses).optional(),
 });
 
-export const shopsQuery = pageQuery.extend({ status: z.enum(shopStatuses).optional() });
+export const shopsQuery = pageQuery.extend({
+  status: z.enum(shopStatuses).optional(),
+  /** A part of the code or of either name (any case), or a whole shop id. */
+  q: z.string().trim().min(1).max(64).optional(),
+});
 export const shopStatusBody = z.strictObject({ status: z.enum(shopStatuses) });
 export const shopBankBody = z.strictObject({ bank: bankSchema.nullable() });
 

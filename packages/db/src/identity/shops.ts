@@ -61,13 +61,17 @@ export function createShopStore(ctx: IdentityContext) {
       return row ? shopFromRow(row) : null;
     },
 
-    async listShops(query: PageQuery & { status?: ShopStatus } = {}): Promise<{ shops: Shop[]; nextCursor: string | null }> {
+    /** `q`: a part of the code, the Japanese or the Latin name (any case), or the whole shop id. */
+    async listShops(query: PageQuery & { status?: ShopStatus; q?: string } = {}): Promise<{ shops: Shop[]; nextCursor: string | null }> {
       const limit = pageLimit(query.limit);
-      const rows = await db.query<ShopRow>(`SELECT ${shopColumns} FROM shops WHERE id > $1 AND ($2::text IS NULL OR status = $2) ORDER BY id LIMIT $3`, [
-        query.cursor ?? "",
-        query.status ?? null,
-        limit + 1,
-      ]);
+      // LIKE's own characters in what was typed match themselves.
+      const pattern = query.q ? `%${query.q.replace(/[\\%_]/g, "\\$&")}%` : null;
+      const rows = await db.query<ShopRow>(
+        `SELECT ${shopColumns} FROM shops WHERE id > $1 AND ($2::text IS NULL OR status = $2)
+           AND ($4::text IS NULL OR code ILIKE $4 OR name_ja ILIKE $4 OR name_latin ILIKE $4 OR id = $5)
+         ORDER BY id LIMIT $3`,
+        [query.cursor ?? "", query.status ?? null, limit + 1, pattern, query.q ?? null],
+      );
       const page = paginate(rows, limit, (r) => r.id);
       return { shops: page.items.map(shopFromRow), nextCursor: page.nextCursor };
     },
