@@ -61,7 +61,16 @@ export function processCpuSeconds(pid: number): number | null {
  * clock says more about the neighbours than about us, CPU per operation does not.
  */
 export async function measureCpu<T>(backendPids: readonly number[], run: () => Promise<T>): Promise<{ result: T; nodeCpuS: number; pgCpuS: number | null }> {
-  const sum = (pids: readonly number[]) => pids.reduce<number | null>((s, pid) => (s === null ? null : (v => (v === null ? null : s + v))(processCpuSeconds(pid))), 0);
+  /** Total CPU seconds of the backends; null when one cannot be read (a remote server, another OS). */
+  const sum = (pids: readonly number[]): number | null => {
+    let total = 0;
+    for (const pid of pids) {
+      const seconds = processCpuSeconds(pid);
+      if (seconds === null) return null;
+      total += seconds;
+    }
+    return total;
+  };
   const node0 = process.cpuUsage();
   const pg0 = sum(backendPids);
   const result = await run();
