@@ -35,14 +35,21 @@ export function fromPostgresJs(sql: postgres.Sql, ordered?: postgres.Sql): Db {
   };
 }
 
+/**
+ * Sent with each connection. Tsubaki's working set (accounts, recent journal pages, indexes) is in memory, where
+ * a random page costs about what a sequential one does. With the default of 4 the planner locked a batch's 64
+ * accounts by scanning all 10,000 rows of the table (1.8 ms) instead of 64 primary-key probes (0.3 ms).
+ */
+const plannerSettings = { random_page_cost: "1.1" };
+
 export function openPostgres(url: string, options: PostgresOptions = {}): Db {
   const sql = postgres(url, {
     max: options.connectionsMax ?? 20,
     onnotice: () => {},
-    connection: { application_name: "tsubaki" },
+    connection: { application_name: "tsubaki", ...plannerSettings },
   });
   // One more connection for the ledger's pipelined writes: postgres.js sends queries on one connection without
   // waiting for the answers (up to max_pipeline), and the server runs them in order. Opened on first use.
-  const ordered = postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: "tsubaki-ledger-writer" } });
+  const ordered = postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: "tsubaki-ledger-writer", ...plannerSettings } });
   return fromPostgresJs(sql, ordered);
 }

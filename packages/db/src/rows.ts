@@ -85,22 +85,6 @@ export function transferFromRow(r: TransferRow): Transfer {
   };
 }
 
-export function transferToRow(t: Transfer) {
-  return {
-    id: t.id,
-    op: t.op,
-    status: t.status,
-    legs: t.legs.map((l) => ({ from: l.from, to: l.to, amount: l.amount.toString() })),
-    code: t.code,
-    metadata: t.metadata,
-    hold_id: t.holdId,
-    reversal_of: t.reversalOf,
-    timeout_at: t.timeoutAt?.toISOString() ?? null,
-    request_hash: t.requestHash,
-    created_at: t.timestamp.toISOString(),
-  };
-}
-
 /** Entry columns, optionally qualified by a table alias ("e." ). */
 export function entryColumnsOf(p = ""): string {
   return `${p}account_id, ${p}seq, ${p}transfer_id, ${p}side, ${p}phase, ${p}amount::text AS amount, ${p}balance_after::text AS balance_after,
@@ -134,21 +118,6 @@ export function entryFromRow(r: EntryRow): Entry {
     debitsPendingAfter: BigInt(r.debits_pending_after),
     creditsPendingAfter: BigInt(r.credits_pending_after),
     timestamp: toDate(r.created_at),
-  };
-}
-
-export function entryToRow(e: Entry) {
-  return {
-    account_id: e.accountId,
-    seq: e.seq,
-    transfer_id: e.transferId,
-    side: e.side,
-    phase: e.phase,
-    amount: e.amount.toString(),
-    balance_after: e.balanceAfter.toString(),
-    debits_pending_after: e.debitsPendingAfter.toString(),
-    credits_pending_after: e.creditsPendingAfter.toString(),
-    created_at: e.timestamp.toISOString(),
   };
 }
 

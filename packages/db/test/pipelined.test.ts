@@ -110,6 +110,31 @@ describe.each(backends)("pipelined ledger writes on %s", (backend) => {
     expect(await balance("dave")).toBe(2n);
   });
 
+  it("writes metadata with quotes, backslashes, commas, braces, NULL and Japanese exactly as given", async () => {
+    // Rows reach PostgreSQL as array literals, one per column; any of these characters unescaped would split,
+    // merge or null a value, or fail the statement. (Ids and codes are limited to a-z 0-9 _ . : - by validation.)
+    const awkward = ['q"uote', "back\\slash", "com,ma", "{brace}", "NULL", " spaced ", '野々市"\\,{}', ""];
+    expect((await a.createAccount({ id: "odd", kind: "test", owner: null, asset: "JPY", flags: mayOverdraft, metadata: null })).ok).toBe(true);
+    for (const [k, text] of awkward.entries()) {
+      const request: TransferRequest = {
+        op: "transfer",
+        id: `odd-${k}`,
+        legs: [{ from: "fund", to: "odd", amount: 5n }],
+        code: "c:odd",
+        metadata: { note: text, [text]: [text, null, 1], nothing: null },
+      };
+      const before = { ...a.stats };
+      expect(await one(a, request)).toMatchObject({ ok: true, replayed: false });
+      expect(a.stats.pipelinedBatches - before.pipelinedBatches).toBe(1);
+      expect(await a.getTransfer(request.id)).toMatchObject({ id: request.id, code: "c:odd", metadata: request.metadata, legs: request.legs });
+      // The same body again is a replay: the stored request hash is the one computed from the request.
+      expect(await one(a, request)).toMatchObject({ ok: true, replayed: true });
+    }
+    expect((await a.listEntries("odd", { limit: 20 })).entries.map((e) => [e.transferId, e.balanceAfter])).toEqual(
+      awkward.map((_, k) => [`odd-${k}`, 5n * BigInt(k + 1)]),
+    );
+  });
+
   it("passes the audit after all of it", async () => {
     const report = await a.audit();
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
