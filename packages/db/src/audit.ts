@@ -68,8 +68,7 @@ async function hashChain(db: SqlClient): Promise<AuditCheck> {
     const [transfers, entries] = await Promise.all([
       db.query<TransferRow>(`SELECT ${transferColumns} FROM ledger_transfers WHERE batch_id = ANY($1::text::bigint[])`, [batchIds]),
       db.query<EntryRow>(
-        `SELECT ${entryColumnsOf("e.")} FROM ledger_entries e JOIN ledger_transfers t ON t.id = e.transfer_id
-         WHERE t.batch_id = ANY($1::text::bigint[])`,
+        `SELECT ${entryColumnsOf("e.")} FROM ledger_entries e WHERE e.batch_id = ANY($1::text::bigint[])`,
         [batchIds],
       ),
     ]);
@@ -91,10 +90,13 @@ async function hashChain(db: SqlClient): Promise<AuditCheck> {
     }
   }
   if (prevHash !== head.hash) return { name, ok: false, detail: "the chain head does not match the last seal" };
-  const [stray] = await db.query<{ n: string }>(
-    `SELECT count(*)::text AS n FROM ledger_transfers t WHERE NOT EXISTS (SELECT 1 FROM ledger_seals s WHERE s.batch_id = t.batch_id)`,
+  // Rows are read by the batch id they carry: one whose batch was never sealed would be read by nothing above.
+  const [stray] = await db.query<{ transfers: string; entries: string }>(
+    `SELECT (SELECT count(*) FROM ledger_transfers t WHERE NOT EXISTS (SELECT 1 FROM ledger_seals s WHERE s.batch_id = t.batch_id))::text AS transfers,
+       (SELECT count(*) FROM ledger_entries e WHERE NOT EXISTS (SELECT 1 FROM ledger_seals s WHERE s.batch_id = e.batch_id))::text AS entries`,
   );
-  if (stray && stray.n !== "0") return { name, ok: false, detail: `${stray.n} transfers outside any seal` };
+  if (stray && stray.transfers !== "0") return { name, ok: false, detail: `${stray.transfers} transfers outside any seal` };
+  if (stray && stray.entries !== "0") return { name, ok: false, detail: `${stray.entries} entries outside any seal` };
   return { name, ok: true, detail: `${headSeq} seals verified` };
 }
 

@@ -111,3 +111,52 @@ describe.each(backends)("ledger store on %s", (backend) => {
     expect(failed.journal_append_only).toContain("ledger_entries_append_only");
   });
 });
+
+describe.each(backends)("ledger audit of batch labels on %s", (backend) => {
+  let db: Db;
+  let close: () => Promise<void>;
+  let store: LedgerStore;
+
+  beforeAll(async () => {
+    ({ db, close } = await openBackend(backend));
+    store = createLedgerStore(db);
+    for (const [id, noOverdraft] of [["fund", false], ["alice", true], ["bob", true]] as const) {
+      expect((await store.createAccount({ id, kind: "test", owner: null, asset: "JPY", flags: flags(noOverdraft), metadata: null })).ok).toBe(true);
+    }
+    for (const [k, to] of ["alice", "bob", "alice"].entries()) {
+      expect((await store.submitBatch([{ op: "transfer", id: `b${k}`, legs: [{ from: "fund", to, amount: 100n }] }]))[0]).toMatchObject({ ok: true });
+    }
+    expect((await store.audit()).ok).toBe(true);
+    await db.query(`ALTER TABLE ledger_entries DISABLE TRIGGER ledger_entries_append_only`);
+  });
+  afterAll(async () => close());
+
+  // The audit reads each sealed batch's entries by the batch id they carry (its index), so a row re-labelled to
+  // another batch, or to one that was never sealed, must still be found out.
+  it("names an entry moved to another sealed batch", async () => {
+    await db.query(`UPDATE ledger_entries SET batch_id = (SELECT batch_id FROM ledger_transfers WHERE id = 'b1') WHERE transfer_id = 'b0' AND account_id = 'alice'`);
+    const failed = Object.fromEntries((await store.audit()).checks.filter((c) => !c.ok).map((c) => [c.name, c.detail]));
+    // The batch it left is short of an entry (the first seal checked).
+    expect(failed.hash_chain).toMatch(/seal \d+: 1 transfers\/1 entries, sealed 1\/2/);
+    await db.query(`UPDATE ledger_entries SET batch_id = (SELECT batch_id FROM ledger_transfers WHERE id = 'b0') WHERE transfer_id = 'b0'`);
+    // Put back, the chain checks out again (journal_append_only stays failed while the trigger is off).
+    expect((await store.audit()).checks.find((c) => c.name === "hash_chain")).toMatchObject({ ok: true });
+  });
+
+  it("names an entry moved to a batch that was never sealed", async () => {
+    await db.query(`UPDATE ledger_entries SET batch_id = 999999 WHERE transfer_id = 'b2' AND account_id = 'alice'`);
+    const failed = Object.fromEntries((await store.audit()).checks.filter((c) => !c.ok).map((c) => [c.name, c.detail]));
+    expect(failed.hash_chain).toMatch(/1 transfers\/1 entries, sealed 1\/2/);
+    await db.query(`UPDATE ledger_entries SET batch_id = (SELECT batch_id FROM ledger_transfers WHERE id = 'b2') WHERE transfer_id = 'b2'`);
+    expect((await store.audit()).checks.find((c) => c.name === "hash_chain")).toMatchObject({ ok: true });
+  });
+
+  it("names an entry added under a batch that was never sealed, though every seal checks out", async () => {
+    await db.query(
+      `INSERT INTO ledger_entries (account_id, seq, transfer_id, side, phase, amount, balance_after, debits_pending_after, credits_pending_after, batch_id, created_at)
+       VALUES ('bob', 99, 'b1', 'credit', 'posted', 1, 101, 0, 0, 999998, now())`,
+    );
+    const failed = Object.fromEntries((await store.audit()).checks.filter((c) => !c.ok).map((c) => [c.name, c.detail]));
+    expect(failed.hash_chain).toBe("1 entries outside any seal");
+  });
+});

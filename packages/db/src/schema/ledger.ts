@@ -74,7 +74,9 @@ export const ledgerEntries = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.accountId, t.seq] }),
-    index("ledger_entries_transfer_idx").on(t.transferId),
+    // The audit reads a sealed batch's entries by batch. Batch ids only grow, so each insert appends to the
+    // index's last page; the index on transfer_id it replaces took a search of the whole tree per entry.
+    index("ledger_entries_batch_idx").on(t.batchId),
     check("ledger_entries_amount_pos", sql`${t.amount} > 0`),
     check("ledger_entries_side", sql`${t.side} IN ('debit','credit')`),
     check("ledger_entries_phase", sql`${t.phase} IN ('posted','pending','release')`),
