@@ -152,11 +152,12 @@ async function loadState(tx: SqlClient, requests: readonly TransferRequest[]): P
 }
 
 /**
- * The statement that writes a batch's plan. Parameters: $1–$11 the transfers' columns, $12–$21 the entries',
- * $22–$32 the accounts' new and previous totals, $33 the batch digest, $34 and $35 the counts of transfers and
- * entries, $36 the time, $37 the count of accounts, $38 the ids to check against rejections. With holds and rejections (the locking path's batches that
- * have them) also $39–$40 their counts and $41–$42 their rows; batches of plain transfers, the hot path, leave
- * those two inserts out of the statement, which PostgreSQL would otherwise set up for every batch.
+ * The statement that writes a batch's plan. Parameters: $1–$10 the transfers' columns, $11–$19 the entries',
+ * $20–$30 the accounts' new and previous totals, $31 the batch digest, $32 and $33 the counts of transfers and
+ * entries, $34 the time (of every transfer and entry in the batch), $35 the count of accounts, $36 the ids to check
+ * against rejections. With holds and rejections (the locking path's batches that have them) also $37–$38 their
+ * counts and $39–$40 their rows; batches of plain transfers, the hot path, leave those two inserts out of the
+ * statement, which PostgreSQL would otherwise set up for every batch.
  */
 function writeStatementText(holdsAndRejections: boolean): string {
   return `
@@ -164,28 +165,28 @@ WITH
   b AS (SELECT nextval('ledger_batch_seq') AS id),
   -- The accounts, locked in id order before anything else (the main query reads this first). The locking path has
   -- them already; the pipelined path takes them here, in the same order, so the two cannot deadlock.
-  l AS (SELECT id, ctid AS tid FROM ledger_accounts WHERE id IN (SELECT unnest($22::text::text[])) ORDER BY id FOR UPDATE),
+  l AS (SELECT id, ctid AS tid FROM ledger_accounts WHERE id IN (SELECT unnest($20::text::text[])) ORDER BY id FOR UPDATE),
   t AS (
     INSERT INTO ledger_transfers (id, op, status, legs, code, metadata, hold_id, reversal_of, timeout_at, request_hash, batch_id, created_at)
-    SELECT x.id, x.op, x.status, x.legs::jsonb, x.code, x.metadata::jsonb, x.hold_id, x.reversal_of, x.timeout_at, x.request_hash, (SELECT id FROM b), x.created_at
+    SELECT x.id, x.op, x.status, x.legs::jsonb, x.code, x.metadata::jsonb, x.hold_id, x.reversal_of, x.timeout_at, x.request_hash, (SELECT id FROM b), $34::timestamptz
     FROM unnest($1::text::text[], $2::text::text[], $3::text::text[], $4::text::text[], $5::text::text[], $6::text::text[], $7::text::text[],
-      $8::text::text[], $9::text::timestamptz[], $10::text::text[], $11::text::timestamptz[])
-      AS x(id, op, status, legs, code, metadata, hold_id, reversal_of, timeout_at, request_hash, created_at)
+      $8::text::text[], $9::text::timestamptz[], $10::text::text[])
+      AS x(id, op, status, legs, code, metadata, hold_id, reversal_of, timeout_at, request_hash)
     RETURNING 1),
   e AS (
     INSERT INTO ledger_entries (account_id, seq, transfer_id, side, phase, amount, balance_after, debits_pending_after, credits_pending_after, batch_id, created_at)
-    SELECT x.account_id, x.seq, x.transfer_id, x.side, x.phase, x.amount, x.balance_after, x.debits_pending_after, x.credits_pending_after, (SELECT id FROM b), x.created_at
-    FROM unnest($12::text::text[], $13::text::int[], $14::text::text[], $15::text::text[], $16::text::text[], $17::text::bigint[], $18::text::bigint[],
-      $19::text::bigint[], $20::text::bigint[], $21::text::timestamptz[])
-      AS x(account_id, seq, transfer_id, side, phase, amount, balance_after, debits_pending_after, credits_pending_after, created_at)
+    SELECT x.account_id, x.seq, x.transfer_id, x.side, x.phase, x.amount, x.balance_after, x.debits_pending_after, x.credits_pending_after, (SELECT id FROM b), $34::timestamptz
+    FROM unnest($11::text::text[], $12::text::int[], $13::text::text[], $14::text::text[], $15::text::text[], $16::text::bigint[], $17::text::bigint[],
+      $18::text::bigint[], $19::text::bigint[])
+      AS x(account_id, seq, transfer_id, side, phase, amount, balance_after, debits_pending_after, credits_pending_after)
     RETURNING 1),
   a AS (
     UPDATE ledger_accounts AS acc SET debits_posted = x.debits_posted, credits_posted = x.credits_posted,
       debits_pending = x.debits_pending, credits_pending = x.credits_pending, entry_seq = x.entry_seq
     -- Each planned row joined to the version l locked, found again by its ctid (no second index search). OFFSET 0
     -- plans this join on its own (hashed) rather than inside the loop over the table.
-    FROM (SELECT x.*, l.tid FROM unnest($22::text::text[], $23::text::bigint[], $24::text::bigint[], $25::text::bigint[], $26::text::bigint[],
-        $27::text::int[], $28::text::int[], $29::text::bigint[], $30::text::bigint[], $31::text::bigint[], $32::text::bigint[])
+    FROM (SELECT x.*, l.tid FROM unnest($20::text::text[], $21::text::bigint[], $22::text::bigint[], $23::text::bigint[], $24::text::bigint[],
+        $25::text::int[], $26::text::int[], $27::text::bigint[], $28::text::bigint[], $29::text::bigint[], $30::text::bigint[])
         AS x(id, debits_posted, credits_posted, debits_pending, credits_pending, entry_seq, prev_seq, prev_debits_posted, prev_credits_posted,
           prev_debits_pending, prev_credits_pending)
       JOIN l ON l.id = x.id OFFSET 0) AS x
@@ -198,22 +199,22 @@ WITH
 ${holdsAndRejections ? `  h AS (
     INSERT INTO ledger_holds (id, from_account, to_account, amount, captured, status, timeout_at)
     SELECT x.id, x.from_account, x.to_account, x.amount, x.captured, x.status, x.timeout_at
-    FROM jsonb_to_recordset($41::text::jsonb) AS x(id text, from_account text, to_account text, amount bigint, captured bigint, status text, timeout_at timestamptz)
+    FROM jsonb_to_recordset($39::text::jsonb) AS x(id text, from_account text, to_account text, amount bigint, captured bigint, status text, timeout_at timestamptz)
     ON CONFLICT (id) DO UPDATE SET captured = excluded.captured, status = excluded.status
     RETURNING 1),
   r AS (
     INSERT INTO ledger_rejections (id, op, code, detail, request_hash, created_at)
     SELECT x.id, x.op, x.code, x.detail, x.request_hash, x.created_at
-    FROM jsonb_to_recordset($42::text::jsonb) AS x(id text, op text, code text, detail text, request_hash text, created_at timestamptz)
+    FROM jsonb_to_recordset($40::text::jsonb) AS x(id text, op text, code text, detail text, request_hash text, created_at timestamptz)
     RETURNING 1),
 ` : ""}  -- Joining the hash chain: the head is the one row every batch locks, so it is locked last, here, and held only
-  -- from this statement to the commit. The formula is chainHash() of packages/ledger; $33 is the batch digest.
-  c AS (SELECT seq, hash FROM ledger_chain WHERE id = 1 AND $33::text IS NOT NULL FOR UPDATE),
+  -- from this statement to the commit. The formula is chainHash() of packages/ledger; $31 is the batch digest.
+  c AS (SELECT seq, hash FROM ledger_chain WHERE id = 1 AND $31::text IS NOT NULL FOR UPDATE),
   n AS (SELECT c.seq + 1 AS seq, c.hash AS prev_hash,
-          encode(sha256(convert_to(c.hash || E'\\n' || (c.seq + 1)::text || E'\\n' || $33::text, 'UTF8')), 'hex') AS hash FROM c),
+          encode(sha256(convert_to(c.hash || E'\\n' || (c.seq + 1)::text || E'\\n' || $31::text, 'UTF8')), 'hex') AS hash FROM c),
   u AS (UPDATE ledger_chain SET seq = n.seq, hash = n.hash FROM n WHERE ledger_chain.id = 1 RETURNING 1),
   s AS (INSERT INTO ledger_seals (seq, batch_id, digest, prev_hash, hash, transfer_count, entry_count, created_at)
-        SELECT n.seq, (SELECT id FROM b), $33::text, n.prev_hash, n.hash, $34::int, $35::int, $36::timestamptz FROM n RETURNING 1)
+        SELECT n.seq, (SELECT id FROM b), $31::text, n.prev_hash, n.hash, $32::int, $33::int, $34::timestamptz FROM n RETURNING 1)
 SELECT (SELECT id FROM b)::text AS batch_id, (SELECT count(*) FROM l)::int AS l, (SELECT count(*) FROM t)::int AS t, (SELECT count(*) FROM e)::int AS e,
   (SELECT count(*) FROM a)::int AS a, ${holdsAndRejections ? "(SELECT count(*) FROM h)::int AS h, (SELECT count(*) FROM r)::int AS r" : "0 AS h, 0 AS r"},
   (SELECT count(*) FROM u)::int AS u, (SELECT count(*) FROM s)::int AS s,
@@ -221,10 +222,10 @@ SELECT (SELECT id FROM b)::text AS batch_id, (SELECT count(*) FROM l)::int AS l,
   -- The same checks as the asserts in writePlan, inside the statement, so that even a caller that ignored the
   -- asserts could not commit a batch that did not write exactly what was planned.
   -- The cast of a non-constant text to int raises, aborting the transaction.
-  CASE WHEN (SELECT count(*) FROM t) = $34::int AND (SELECT count(*) FROM e) = $35::int AND (SELECT count(*) FROM a) = $37::int
-        ${holdsAndRejections ? "AND (SELECT count(*) FROM h) = $39::int AND (SELECT count(*) FROM r) = $40::int" : ""}
+  CASE WHEN (SELECT count(*) FROM t) = $32::int AND (SELECT count(*) FROM e) = $33::int AND (SELECT count(*) FROM a) = $35::int
+        ${holdsAndRejections ? "AND (SELECT count(*) FROM h) = $37::int AND (SELECT count(*) FROM r) = $38::int" : ""}
        -- Last, with every lock held: no id of a pipelined batch was rejected meanwhile (see its migration, 0012).
-       THEN ledger_ids_not_rejected($38::text::text[])
+       THEN ledger_ids_not_rejected($36::text::text[])
        ELSE CAST('ledger batch write mismatch, accounts updated ' || (SELECT count(*) FROM a)::text AS int) END AS guard`;
 }
 const writeStatements = { plain: writeStatementText(false), full: writeStatementText(true) } as const;
@@ -252,6 +253,9 @@ async function writePlan(tx: SqlClient, plan: BatchPlan, previous: Map<string, A
   const rejections = plan.rejections.map((r) => ({ id: r.id, op: r.op, code: r.code, detail: r.detail, request_hash: r.requestHash, created_at: r.timestamp.toISOString() }));
   const digest = plan.transfers.length > 0 ? batchDigest(plan.transfers, plan.entries) : null;
   const plain = holds.length === 0 && rejections.length === 0;
+  // The planner stamps a batch with one time; the statement writes it once for every row.
+  const at = now.getTime();
+  assert(plan.transfers.every((t) => t.timestamp.getTime() === at) && plan.entries.every((e) => e.timestamp.getTime() === at), "one time for the whole batch");
   const [counts] = await tx.query<{
     batch_id: string; t: number; e: number; a: number; h: number; r: number; u: number; s: number;
     seal_seq: string | null; prev_hash: string | null; hash: string | null;
@@ -268,7 +272,6 @@ async function writePlan(tx: SqlClient, plan: BatchPlan, previous: Map<string, A
     textColumn(plan.transfers.map((t) => t.reversalOf)),
     textColumn(plan.transfers.map((t) => t.timeoutAt?.toISOString() ?? null)),
     textColumn(plan.transfers.map((t) => t.requestHash)),
-    textColumn(plan.transfers.map((t) => t.timestamp.toISOString())),
     textColumn(plan.entries.map((e) => e.accountId)),
     numberColumn(plan.entries.map((e) => e.seq)),
     textColumn(plan.entries.map((e) => e.transferId)),
@@ -278,7 +281,6 @@ async function writePlan(tx: SqlClient, plan: BatchPlan, previous: Map<string, A
     numberColumn(plan.entries.map((e) => e.balanceAfter)),
     numberColumn(plan.entries.map((e) => e.debitsPendingAfter)),
     numberColumn(plan.entries.map((e) => e.creditsPendingAfter)),
-    textColumn(plan.entries.map((e) => e.timestamp.toISOString())),
     textColumn(plan.accounts.map((a) => a.id)),
     numberColumn(plan.accounts.map((a) => a.debitsPosted)),
     numberColumn(plan.accounts.map((a) => a.creditsPosted)),
