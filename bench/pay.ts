@@ -192,8 +192,9 @@ async function setUp(url: string, qrKey: string) {
 async function startServer(url: string, qrKey: string, port: number): Promise<ChildProcess> {
   const profileArgs = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
   if (profileArgs.length > 0) progress(`the server writes its CPU profile into ${profileDir}`);
-  // The same V8 flags as `npm start` gives the API (scripts/tsubaki.mjs apiNodeFlags).
-  const child = spawn(process.execPath, ["--max-semi-space-size=32", "--import", "tsx", ...profileArgs, fileURLToPath(import.meta.url), "--serve"], {
+  // The same V8 flags as `npm start` gives the API: scripts/tsubaki.mjs starts every bench with them.
+  const v8Flags = process.execArgv.filter((flag) => flag.startsWith("--max-semi-space-size"));
+  const child = spawn(process.execPath, [...v8Flags, "--import", "tsx", ...profileArgs, fileURLToPath(import.meta.url), "--serve"], {
     env: { ...process.env, BENCH_PAY_SERVE: "1", DATABASE_URL: url, PORT: String(port), TSUBAKI_QR_KEY: qrKey, TSUBAKI_LOG_LEVEL: "warn", TSUBAKI_SEED: "off", TSUBAKI_SERVICE_TOKEN: randomBytes(24).toString("hex") },
     stdio: ["pipe", "pipe", "inherit"],
   });
