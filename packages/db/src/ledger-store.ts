@@ -163,9 +163,6 @@ function writeStatementText(holdsAndRejections: boolean): string {
   return `
 WITH
   b AS (SELECT nextval('ledger_batch_seq') AS id),
-  -- The accounts, locked in id order before anything else (the main query reads this first). The locking path has
-  -- them already; the pipelined path takes them here, in the same order, so the two cannot deadlock.
-  l AS (SELECT id, ctid AS tid FROM ledger_accounts WHERE id IN (SELECT unnest($20::text::text[])) ORDER BY id FOR UPDATE),
   t AS (
     INSERT INTO ledger_transfers (id, op, status, legs, code, metadata, hold_id, reversal_of, timeout_at, request_hash, batch_id, created_at)
     SELECT x.id, x.op, x.status, x.legs::jsonb, x.code, x.metadata::jsonb, x.hold_id, x.reversal_of, x.timeout_at, x.request_hash, (SELECT id FROM b), $34::timestamptz
@@ -180,19 +177,21 @@ WITH
       $18::text::bigint[], $19::text::bigint[])
       AS x(account_id, seq, transfer_id, side, phase, amount, balance_after, debits_pending_after, credits_pending_after)
     RETURNING 1),
+  -- The accounts, updated (so locked) in id order before anything else: the main query reads a first, and the
+  -- update walks the planned rows sorted by id, finding each by its primary key (the ordered writer's connection
+  -- disables the other join methods, see openPostgres). The locking path holds these locks already; the
+  -- pipelined path takes them here in the same order, so the two cannot deadlock.
   a AS (
     UPDATE ledger_accounts AS acc SET debits_posted = x.debits_posted, credits_posted = x.credits_posted,
       debits_pending = x.debits_pending, credits_pending = x.credits_pending, entry_seq = x.entry_seq
-    -- Each planned row joined to the version l locked, found again by its ctid (no second index search). OFFSET 0
-    -- plans this join on its own (hashed) rather than inside the loop over the table.
-    FROM (SELECT x.*, l.tid FROM unnest($20::text::text[], $21::text::bigint[], $22::text::bigint[], $23::text::bigint[], $24::text::bigint[],
+    FROM (SELECT * FROM unnest($20::text::text[], $21::text::bigint[], $22::text::bigint[], $23::text::bigint[], $24::text::bigint[],
         $25::text::int[], $26::text::int[], $27::text::bigint[], $28::text::bigint[], $29::text::bigint[], $30::text::bigint[])
         AS x(id, debits_posted, credits_posted, debits_pending, credits_pending, entry_seq, prev_seq, prev_debits_posted, prev_credits_posted,
           prev_debits_pending, prev_credits_pending)
-      JOIN l ON l.id = x.id OFFSET 0) AS x
+      ORDER BY id) AS x
     -- The row must be exactly the state the plan started from (entry_seq alone is not enough: a plan built on
     -- another pipelined plan that failed can name the same entry_seq as a different history).
-    WHERE acc.ctid = x.tid AND acc.id = x.id AND acc.entry_seq = x.prev_seq
+    WHERE acc.id = x.id AND acc.entry_seq = x.prev_seq
       AND acc.debits_posted = x.prev_debits_posted AND acc.credits_posted = x.prev_credits_posted
       AND acc.debits_pending = x.prev_debits_pending AND acc.credits_pending = x.prev_credits_pending
     RETURNING 1),
@@ -215,8 +214,8 @@ ${holdsAndRejections ? `  h AS (
   u AS (UPDATE ledger_chain SET seq = n.seq, hash = n.hash FROM n WHERE ledger_chain.id = 1 RETURNING 1),
   s AS (INSERT INTO ledger_seals (seq, batch_id, digest, prev_hash, hash, transfer_count, entry_count, created_at)
         SELECT n.seq, (SELECT id FROM b), $31::text, n.prev_hash, n.hash, $32::int, $33::int, $34::timestamptz FROM n RETURNING 1)
-SELECT (SELECT id FROM b)::text AS batch_id, (SELECT count(*) FROM l)::int AS l, (SELECT count(*) FROM t)::int AS t, (SELECT count(*) FROM e)::int AS e,
-  (SELECT count(*) FROM a)::int AS a, ${holdsAndRejections ? "(SELECT count(*) FROM h)::int AS h, (SELECT count(*) FROM r)::int AS r" : "0 AS h, 0 AS r"},
+SELECT (SELECT count(*) FROM a)::int AS a, (SELECT id FROM b)::text AS batch_id, (SELECT count(*) FROM t)::int AS t, (SELECT count(*) FROM e)::int AS e,
+  ${holdsAndRejections ? "(SELECT count(*) FROM h)::int AS h, (SELECT count(*) FROM r)::int AS r" : "0 AS h, 0 AS r"},
   (SELECT count(*) FROM u)::int AS u, (SELECT count(*) FROM s)::int AS s,
   (SELECT seq::text FROM n) AS seal_seq, (SELECT prev_hash FROM n) AS prev_hash, (SELECT hash FROM n) AS hash,
   -- The same checks as the asserts in writePlan, inside the statement, so that even a caller that ignored the
@@ -231,11 +230,11 @@ SELECT (SELECT id FROM b)::text AS batch_id, (SELECT count(*) FROM l)::int AS l,
 const writeStatements = { plain: writeStatementText(false), full: writeStatementText(true) } as const;
 
 /**
- * Writes a batch's plan with one statement. `freshIds`: the pipelined path's ids, checked against rejections
- * committed while the statement waited for its locks; null on the locking path, which read them under its locks.
+ * The statement that writes a batch's plan, with its parameters (exported for the test that reads its query plan).
+ * `freshIds`: the pipelined path's ids, checked against rejections committed while the statement waited for its
+ * locks; null on the locking path, which read them under its locks.
  */
-async function writePlan(tx: SqlClient, plan: BatchPlan, previous: Map<string, Account>, now: Date, freshIds: string | null = null): Promise<void> {
-  if (plan.transfers.length === 0 && plan.rejections.length === 0) return;
+export function writeStatementFor(plan: BatchPlan, previous: ReadonlyMap<string, Account>, now: Date, freshIds: string | null) {
   const befores = plan.accounts.map((a) => {
     const before = previous.get(a.id);
     assert(before, `the plan started from a known state of ${a.id}`);
@@ -256,10 +255,7 @@ async function writePlan(tx: SqlClient, plan: BatchPlan, previous: Map<string, A
   // The planner stamps a batch with one time; the statement writes it once for every row.
   const at = now.getTime();
   assert(plan.transfers.every((t) => t.timestamp.getTime() === at) && plan.entries.every((e) => e.timestamp.getTime() === at), "one time for the whole batch");
-  const [counts] = await tx.query<{
-    batch_id: string; t: number; e: number; a: number; h: number; r: number; u: number; s: number;
-    seal_seq: string | null; prev_hash: string | null; hash: string | null;
-  }>(plain ? writeStatements.plain : writeStatements.full, [
+  const params = [
     // Rows go column by column, each column one array literal: PostgreSQL parses these several times faster than
     // the same rows as JSON (jsonb_to_recordset was a quarter of the statement's CPU).
     textColumn(plan.transfers.map((t) => t.id)),
@@ -299,12 +295,23 @@ async function writePlan(tx: SqlClient, plan: BatchPlan, previous: Map<string, A
     plan.accounts.length,
     freshIds,
     ...(plain ? [] : [holds.length, rejections.length, JSON.stringify(holds), JSON.stringify(rejections)]),
-  ]);
+  ];
+  return { text: plain ? writeStatements.plain : writeStatements.full, params, digest, holds: holds.length };
+}
+
+/** Writes a batch's plan with one statement (see writeStatementFor) and checks it wrote exactly the plan. */
+async function writePlan(tx: SqlClient, plan: BatchPlan, previous: Map<string, Account>, now: Date, freshIds: string | null = null): Promise<void> {
+  if (plan.transfers.length === 0 && plan.rejections.length === 0) return;
+  const { text, params, digest, holds } = writeStatementFor(plan, previous, now, freshIds);
+  const [counts] = await tx.query<{
+    batch_id: string; t: number; e: number; a: number; h: number; r: number; u: number; s: number;
+    seal_seq: string | null; prev_hash: string | null; hash: string | null;
+  }>(text, params);
   assert(counts, "the write statement returns its counts");
   assert(counts.t === plan.transfers.length && counts.e === plan.entries.length && counts.r === plan.rejections.length, "every journal row was written");
   // An account row that moved under us (entry_seq changed) would be a broken lock: fail loudly, never write half.
   assert(counts.a === plan.accounts.length, "every account was updated from the state it was locked in");
-  assert(counts.h === holds.length, "every hold was written");
+  assert(counts.h === holds, "every hold was written");
   if (digest === null) {
     assert(counts.u === 0 && counts.s === 0, "a batch without transfers is not sealed");
     return;

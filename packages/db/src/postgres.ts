@@ -42,6 +42,15 @@ export function fromPostgresJs(sql: postgres.Sql, ordered?: postgres.Sql): Db {
  */
 const plannerSettings = { random_page_cost: "1.1" };
 
+/**
+ * The ledger writer's connection runs only the ledger's write statement, whose account UPDATE must take its row
+ * locks in id order (the locking path takes them in that order too, so the two cannot deadlock). It walks the
+ * planned rows sorted by id in a nested loop; with hash and merge joins and sequential scans off, any plan the
+ * planner can still choose is a nested loop whose outer side is in id order (the sorted rows, or the primary key).
+ * A test reads the plan.
+ */
+const writerPlannerSettings = { enable_hashjoin: "off", enable_mergejoin: "off", enable_seqscan: "off" };
+
 export function openPostgres(url: string, options: PostgresOptions = {}): Db {
   const sql = postgres(url, {
     max: options.connectionsMax ?? 20,
@@ -50,6 +59,6 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
   });
   // One more connection for the ledger's pipelined writes: postgres.js sends queries on one connection without
   // waiting for the answers (up to max_pipeline), and the server runs them in order. Opened on first use.
-  const ordered = postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: "tsubaki-ledger-writer", ...plannerSettings } });
+  const ordered = postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: "tsubaki-ledger-writer", ...plannerSettings, ...writerPlannerSettings } });
   return fromPostgresJs(sql, ordered);
 }

@@ -3,8 +3,8 @@
 // an id another writer rejected, a failure in the middle of a run of dependent batches. In every case the
 // statement must write nothing and the locking path must give the answer the locking path alone would give.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GroupCommitter, type TransferRequest } from "@tsubaki/ledger";
-import { createLedgerStore } from "../src/ledger-store";
+import { GroupCommitter, emptyPlanState, planBatch, type TransferRequest } from "@tsubaki/ledger";
+import { createLedgerStore, textArray, writeStatementFor } from "../src/ledger-store";
 import type { Db } from "../src/client";
 import { backends, openBackend } from "./backends";
 
@@ -138,5 +138,66 @@ describe.each(backends)("pipelined ledger writes on %s", (backend) => {
   it("passes the audit after all of it", async () => {
     const report = await a.audit();
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+  });
+});
+
+// PGlite has one connection, so only the server has writers to deadlock with.
+describe("the ledger writer's query plan on postgres", () => {
+  let db: Db;
+  let close: () => Promise<void>;
+  let store: ReturnType<typeof createLedgerStore>;
+  const ids = Array.from({ length: 12 }, (_, k) => `plan-${String.fromCharCode(122 - k)}`); // z, y, x, …: not in id order
+
+  beforeAll(async () => {
+    ({ db, close } = await openBackend("postgres"));
+    store = createLedgerStore(db);
+    for (const id of ["fund", ...ids]) {
+      expect((await store.createAccount({ id, kind: "test", owner: null, asset: "JPY", flags: mayOverdraft, metadata: null })).ok).toBe(true);
+    }
+  });
+  afterAll(async () => close());
+
+  interface PlanNode {
+    "Node Type": string;
+    "Relation Name"?: string;
+    Operation?: string;
+    "Parent Relationship"?: string;
+    "Sort Key"?: string[];
+    "Index Name"?: string;
+    Plans?: PlanNode[];
+  }
+  const all = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(all)];
+
+  /** The plan of the account update in the statement the writer would send for a batch over `ids`. */
+  async function accountUpdatePlan(): Promise<PlanNode> {
+    const state = emptyPlanState();
+    for (const id of ["fund", ...ids]) state.accounts.set(id, (await store.getAccount(id))!);
+    const previous = new Map(state.accounts);
+    const now = new Date();
+    const requests: TransferRequest[] = ids.map((to, k) => ({ op: "transfer", id: `plan-t${k}`, legs: [{ from: "fund", to, amount: 1n }] }));
+    const plan = planBatch(state, requests, now);
+    const { text, params } = writeStatementFor(plan, previous, now, textArray(requests.map((r) => r.id)));
+    const [row] = await db.ordered!.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${text}`, params);
+    const update = all(row!["QUERY PLAN"][0].Plan).find((n) => n["Node Type"] === "ModifyTable" && n.Operation === "Update" && n["Relation Name"] === "ledger_accounts");
+    expect(update).toBeDefined();
+    return update!;
+  }
+
+  it("updates (so locks) the accounts in id order: a nested loop over the planned rows sorted by id, by primary key", async () => {
+    for (const mode of ["force_custom_plan", "force_generic_plan"]) {
+      await db.ordered!.query(`SET plan_cache_mode = ${mode}`);
+      const update = await accountUpdatePlan();
+      const nodes = all(update);
+      expect(nodes.map((n) => n["Node Type"])).not.toContain("Hash Join");
+      expect(nodes.map((n) => n["Node Type"])).not.toContain("Merge Join");
+      const loop = update.Plans![0]!;
+      expect(loop["Node Type"]).toBe("Nested Loop");
+      const outer = loop.Plans!.find((n) => n["Parent Relationship"] === "Outer")!;
+      const inner = loop.Plans!.find((n) => n["Parent Relationship"] === "Inner")!;
+      // The planned rows (the subquery the statement calls x; the planner numbers its aliases) sorted by id.
+      expect(all(outer).find((n) => n["Node Type"] === "Sort")?.["Sort Key"]).toEqual([expect.stringMatching(/^x(_\d+)?\.id$/)]);
+      expect(inner).toMatchObject({ "Node Type": "Index Scan", "Relation Name": "ledger_accounts", "Index Name": "ledger_accounts_pkey" });
+    }
+    await db.ordered!.query(`RESET plan_cache_mode`);
   });
 });
