@@ -69,8 +69,11 @@ export function textArray(values: Iterable<string>): string {
 }
 const ids = textArray;
 
-/** One column of rows as a text[] literal (order and repeats kept; null is NULL). */
-function textColumn(values: readonly (string | null)[]): string {
+/**
+ * One column of rows as a text[] literal (order and repeats kept; null is NULL), for `unnest($n::text::text[], …)`:
+ * PostgreSQL parses these several times faster than the same rows as JSON.
+ */
+export function textColumn(values: readonly (string | null)[]): string {
   let out = "{";
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as string | null;
@@ -81,7 +84,7 @@ function textColumn(values: readonly (string | null)[]): string {
 }
 
 /** One column of integers as an array literal (bigint[] or int[]). */
-function numberColumn(values: readonly (bigint | number)[]): string {
+export function numberColumn(values: readonly (bigint | number)[]): string {
   return `{${values.join(",")}}`;
 }
 

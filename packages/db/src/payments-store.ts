@@ -5,7 +5,7 @@
 // whole batch of requests at once (one round trip for many concurrent payments).
 import { assert } from "@tsubaki/ledger";
 import type { Db, SqlClient } from "./client";
-import { textArray } from "./ledger-store";
+import { numberColumn, textArray, textColumn } from "./ledger-store";
 import { toDate } from "./rows";
 
 // --- shapes ----------------------------------------------------------------------------------------------------
@@ -457,15 +457,17 @@ const recordPaymentsStatement = `
 WITH
   p AS (
     INSERT INTO payments (id, ref, payer_resident_id, shop_id, amount_yen, allocation, kind, request_id, proxy_user_id, receipt, created_at)
-    SELECT x.id, x.ref, x.payer_resident_id, x.shop_id, x.amount_yen, x.allocation, x.kind, x.request_id, x.proxy_user_id, x.receipt, x.created_at
-    FROM jsonb_to_recordset($1::text::jsonb) AS x(id text, ref text, payer_resident_id text, shop_id text, amount_yen bigint, allocation jsonb,
-      kind text, request_id text, proxy_user_id text, receipt text, created_at timestamptz)
+    SELECT x.id, x.ref, x.payer_resident_id, x.shop_id, x.amount_yen, x.allocation::jsonb, x.kind, x.request_id, x.proxy_user_id, x.receipt, x.created_at
+    FROM unnest($1::text::text[], $2::text::text[], $3::text::text[], $4::text::text[], $5::text::bigint[], $6::text::text[], $7::text::text[],
+      $8::text::text[], $9::text::text[], $10::text::text[], $11::text::timestamptz[])
+      AS x(id, ref, payer_resident_id, shop_id, amount_yen, allocation, kind, request_id, proxy_user_id, receipt, created_at)
     ON CONFLICT DO NOTHING
     RETURNING id, seq),
   k AS (
-    UPDATE idempotency_keys AS k SET status = 'done', response_status = x.response_status, response_body = x.response_body, updated_at = $3::timestamptz
-    FROM jsonb_to_recordset($2::text::jsonb) AS x(payment_id text, principal text, key text, response_status int, response_body text)
-    WHERE k.principal = ANY($4::text::text[]) AND k.principal = x.principal AND k.key = x.key AND k.status = 'in_progress'
+    UPDATE idempotency_keys AS k SET status = 'done', response_status = x.response_status, response_body = x.response_body, updated_at = $17::timestamptz
+    FROM unnest($12::text::text[], $13::text::text[], $14::text::text[], $15::text::int[], $16::text::text[])
+      AS x(payment_id, principal, key, response_status, response_body)
+    WHERE k.principal = ANY($18::text::text[]) AND k.principal = x.principal AND k.key = x.key AND k.status = 'in_progress'
       AND x.payment_id IN (SELECT id FROM p)
     RETURNING 1)
 SELECT p.id, p.seq::text AS seq, (SELECT count(*) FROM k)::int AS keys FROM p`;
@@ -743,30 +745,29 @@ export function createPaymentsStore(db: Db, options: PaymentsStoreOptions = {}) 
     /** Records payments and finishes their keys; returns each new payment's seq (absent: it was recorded before). */
     async recordPayments(items: readonly { payment: PaymentInsert; completion: KeyCompletion | null }[]): Promise<Map<string, number>> {
       if (items.length === 0) return new Map();
+      const payments = items.map((item) => item.payment);
+      const completions = items.flatMap(({ payment: p, completion: c }) => (c ? [{ paymentId: p.id, ...c }] : []));
+      // Column by column, as the ledger writes (receipts and stored responses are long; JSON cost more to parse).
       const rows = await db.query<{ id: string; seq: string; keys: number }>(recordPaymentsStatement, [
-        JSON.stringify(
-          items.map(({ payment: p }) => ({
-            id: p.id,
-            ref: p.ref,
-            payer_resident_id: p.payerResidentId,
-            shop_id: p.shopId,
-            amount_yen: p.amountYen.toString(),
-            allocation: p.allocation,
-            kind: p.kind,
-            request_id: p.requestId,
-            proxy_user_id: p.proxyUserId,
-            receipt: p.receipt,
-            created_at: p.createdAt.toISOString(),
-          })),
-        ),
-        JSON.stringify(
-          items.flatMap(({ payment: p, completion: c }) =>
-            c ? [{ payment_id: p.id, principal: c.principal, key: c.key, response_status: c.responseStatus, response_body: c.responseBody }] : [],
-          ),
-        ),
+        textColumn(payments.map((p) => p.id)),
+        textColumn(payments.map((p) => p.ref)),
+        textColumn(payments.map((p) => p.payerResidentId)),
+        textColumn(payments.map((p) => p.shopId)),
+        numberColumn(payments.map((p) => p.amountYen)),
+        textColumn(payments.map((p) => JSON.stringify(p.allocation))),
+        textColumn(payments.map((p) => p.kind)),
+        textColumn(payments.map((p) => p.requestId)),
+        textColumn(payments.map((p) => p.proxyUserId)),
+        textColumn(payments.map((p) => p.receipt)),
+        textColumn(payments.map((p) => p.createdAt.toISOString())),
+        textColumn(completions.map((c) => c.paymentId)),
+        textColumn(completions.map((c) => c.principal)),
+        textColumn(completions.map((c) => c.key)),
+        numberColumn(completions.map((c) => c.responseStatus)),
+        textColumn(completions.map((c) => c.responseBody)),
         now().toISOString(),
         // Keeps the key update on the primary key (see the statement).
-        textArray(items.flatMap(({ completion: c }) => (c ? [c.principal] : []))),
+        textArray(completions.map((c) => c.principal)),
       ]);
       return new Map(rows.map((r) => [r.id, Number(r.seq)]));
     },
