@@ -3,7 +3,7 @@
 // one settlement of one allowance is written here in one transaction, guarded by the allowance's version so a
 // concurrent writer can never lose an update.
 import type { Db, SqlClient } from "./client";
-import { textArray } from "./ledger-store";
+import { textArray } from "./sql-arrays";
 import { toDate } from "./rows";
 
 export interface BusAllowanceRow {

@@ -4,7 +4,7 @@
 // nothing about money: @tsubaki/city plans, the ledger moves.
 import { assert } from "@tsubaki/ledger";
 import type { Db } from "./client";
-import { textArray } from "./ledger-store";
+import { textArray } from "./sql-arrays";
 import { toDate } from "./rows";
 
 export type ApprovalKind = "fund" | "grant";

@@ -25,6 +25,7 @@ import {
 } from "@tsubaki/ledger";
 import { retryableSqlStates, sqlState, type Db, type SqlClient } from "./client";
 import { auditLedger } from "./audit";
+import { numberColumn, textArray, textColumn } from "./sql-arrays";
 import {
   accountColumns,
   accountFromRow,
@@ -58,35 +59,7 @@ export interface LedgerStoreOptions {
   accountCacheMax?: number;
 }
 
-/**
- * A text[] literal, passed as one text parameter: both drivers send it as-is. Match it with
- * `IN (SELECT unnest($1::text::text[]))`, not `= ANY(...)`: the planner joins the unnested ids (by the index, or
- * by hashing them), where `= ANY` of a non-constant array in a sequential scan compares every row with every id
- * (seen: 1.4 s to read 2,500 accounts of a grant while the table's statistics were still those of an empty one).
- */
-export function textArray(values: Iterable<string>): string {
-  return `{${[...new Set(values)].map((v) => `"${v.replace(/["\\]/g, "\\$&")}"`).join(",")}}`;
-}
 const ids = textArray;
-
-/**
- * One column of rows as a text[] literal (order and repeats kept; null is NULL), for `unnest($n::text::text[], …)`:
- * PostgreSQL parses these several times faster than the same rows as JSON.
- */
-export function textColumn(values: readonly (string | null)[]): string {
-  let out = "{";
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i] as string | null;
-    if (i > 0) out += ",";
-    out += v === null ? "NULL" : `"${v.includes('"') || v.includes("\\") ? v.replace(/["\\]/g, "\\$&") : v}"`;
-  }
-  return out + "}";
-}
-
-/** One column of integers as an array literal (bigint[] or int[]). */
-export function numberColumn(values: readonly (bigint | number)[]): string {
-  return `{${values.join(",")}}`;
-}
 
 async function loadState(tx: SqlClient, requests: readonly TransferRequest[]): Promise<PlanState> {
   const state = emptyPlanState();

@@ -5,7 +5,7 @@
 // whole batch of requests at once (one round trip for many concurrent payments).
 import { assert } from "@tsubaki/ledger";
 import type { Db, SqlClient } from "./client";
-import { numberColumn, textArray, textColumn } from "./ledger-store";
+import { numberColumn, textArray, textColumn } from "./sql-arrays";
 import { toDate } from "./rows";
 
 // --- shapes ----------------------------------------------------------------------------------------------------
