@@ -25,7 +25,7 @@ import {
 } from "@tsubaki/ledger";
 import { retryableSqlStates, sqlState, type Db, type SqlClient } from "./client";
 import { auditLedger } from "./audit";
-import { numberColumn, textArray, textColumn } from "./sql-arrays";
+import { jsonColumn, numberColumn, textArray, textColumn } from "./sql-arrays";
 import {
   accountColumns,
   accountFromRow,
@@ -142,7 +142,8 @@ WITH
   t AS (
     INSERT INTO ledger_transfers (id, op, status, legs, code, metadata, hold_id, reversal_of, timeout_at, request_hash, batch_id, created_at)
     SELECT x.id, x.op, x.status, x.legs::jsonb, x.code, x.metadata::jsonb, x.hold_id, x.reversal_of, x.timeout_at, x.request_hash, (SELECT id FROM b), $34::timestamptz
-    FROM unnest($1::text::text[], $2::text::text[], $3::text::text[], $4::text::text[], $5::text::text[], $6::text::text[], $7::text::text[],
+    FROM unnest($1::text::text[], $2::text::text[], $3::text::text[], string_to_array($4::text, chr(31), chr(30)), $5::text::text[],
+      string_to_array($6::text, chr(31), chr(30)), $7::text::text[],
       $8::text::text[], $9::text::timestamptz[], $10::text::text[])
       AS x(id, op, status, legs, code, metadata, hold_id, reversal_of, timeout_at, request_hash)
     RETURNING 1),
@@ -237,9 +238,10 @@ export function writeStatementFor(plan: BatchPlan, previous: ReadonlyMap<string,
     textColumn(plan.transfers.map((t) => t.id)),
     textColumn(plan.transfers.map((t) => t.op)),
     textColumn(plan.transfers.map((t) => t.status)),
-    textColumn(plan.transfers.map((t) => JSON.stringify(t.legs.map((l) => ({ from: l.from, to: l.to, amount: l.amount.toString() }))))),
+    // The two JSON columns go joined (jsonColumn), not as array literals: nothing in them needs escaping.
+    jsonColumn(plan.transfers.map((t) => JSON.stringify(t.legs.map((l) => ({ from: l.from, to: l.to, amount: l.amount.toString() }))))),
     textColumn(plan.transfers.map((t) => t.code)),
-    textColumn(plan.transfers.map((t) => (t.metadata === null ? null : JSON.stringify(t.metadata)))),
+    jsonColumn(plan.transfers.map((t) => (t.metadata === null ? null : JSON.stringify(t.metadata)))),
     textColumn(plan.transfers.map((t) => t.holdId)),
     textColumn(plan.transfers.map((t) => t.reversalOf)),
     textColumn(plan.transfers.map((t) => t.timeoutAt?.toISOString() ?? null)),

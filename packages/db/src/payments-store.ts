@@ -5,7 +5,7 @@
 // whole batch of requests at once (one round trip for many concurrent payments).
 import { assert } from "@tsubaki/ledger";
 import type { Db, SqlClient } from "./client";
-import { numberColumn, textArray, textColumn } from "./sql-arrays";
+import { jsonColumn, numberColumn, textArray, textColumn } from "./sql-arrays";
 import { toDate } from "./rows";
 
 // --- shapes ----------------------------------------------------------------------------------------------------
@@ -458,14 +458,14 @@ WITH
   p AS (
     INSERT INTO payments (id, ref, payer_resident_id, shop_id, amount_yen, allocation, kind, request_id, proxy_user_id, receipt, created_at)
     SELECT x.id, x.ref, x.payer_resident_id, x.shop_id, x.amount_yen, x.allocation::jsonb, x.kind, x.request_id, x.proxy_user_id, x.receipt, x.created_at
-    FROM unnest($1::text::text[], $2::text::text[], $3::text::text[], $4::text::text[], $5::text::bigint[], $6::text::text[], $7::text::text[],
-      $8::text::text[], $9::text::text[], $10::text::text[], $11::text::timestamptz[])
+    FROM unnest($1::text::text[], $2::text::text[], $3::text::text[], $4::text::text[], $5::text::bigint[], string_to_array($6::text, chr(31), chr(30)),
+      $7::text::text[], $8::text::text[], $9::text::text[], string_to_array($10::text, chr(31), chr(30)), $11::text::timestamptz[])
       AS x(id, ref, payer_resident_id, shop_id, amount_yen, allocation, kind, request_id, proxy_user_id, receipt, created_at)
     ON CONFLICT DO NOTHING
     RETURNING id, seq),
   k AS (
     UPDATE idempotency_keys AS k SET status = 'done', response_status = x.response_status, response_body = x.response_body, updated_at = $17::timestamptz
-    FROM unnest($12::text::text[], $13::text::text[], $14::text::text[], $15::text::int[], $16::text::text[])
+    FROM unnest($12::text::text[], $13::text::text[], $14::text::text[], $15::text::int[], string_to_array($16::text, chr(31), chr(30)))
       AS x(payment_id, principal, key, response_status, response_body)
     WHERE k.principal = ANY($18::text::text[]) AND k.principal = x.principal AND k.key = x.key AND k.status = 'in_progress'
       AND x.payment_id IN (SELECT id FROM p)
@@ -747,24 +747,25 @@ export function createPaymentsStore(db: Db, options: PaymentsStoreOptions = {}) 
       if (items.length === 0) return new Map();
       const payments = items.map((item) => item.payment);
       const completions = items.flatMap(({ payment: p, completion: c }) => (c ? [{ paymentId: p.id, ...c }] : []));
-      // Column by column, as the ledger writes (receipts and stored responses are long; JSON cost more to parse).
+      // Column by column, as the ledger writes (receipts and stored responses are long; JSON cost more to parse);
+      // the JSON texts joined (jsonColumn), so the quotes in a receipt need no escaping.
       const rows = await db.query<{ id: string; seq: string; keys: number }>(recordPaymentsStatement, [
         textColumn(payments.map((p) => p.id)),
         textColumn(payments.map((p) => p.ref)),
         textColumn(payments.map((p) => p.payerResidentId)),
         textColumn(payments.map((p) => p.shopId)),
         numberColumn(payments.map((p) => p.amountYen)),
-        textColumn(payments.map((p) => JSON.stringify(p.allocation))),
+        jsonColumn(payments.map((p) => JSON.stringify(p.allocation))),
         textColumn(payments.map((p) => p.kind)),
         textColumn(payments.map((p) => p.requestId)),
         textColumn(payments.map((p) => p.proxyUserId)),
-        textColumn(payments.map((p) => p.receipt)),
+        jsonColumn(payments.map((p) => p.receipt)),
         textColumn(payments.map((p) => p.createdAt.toISOString())),
         textColumn(completions.map((c) => c.paymentId)),
         textColumn(completions.map((c) => c.principal)),
         textColumn(completions.map((c) => c.key)),
         numberColumn(completions.map((c) => c.responseStatus)),
-        textColumn(completions.map((c) => c.responseBody)),
+        jsonColumn(completions.map((c) => c.responseBody)),
         now().toISOString(),
         // Keeps the key update on the primary key (see the statement).
         textArray(completions.map((c) => c.principal)),

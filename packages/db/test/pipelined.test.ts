@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GroupCommitter, emptyPlanState, planBatch, type TransferRequest } from "@tsubaki/ledger";
 import { createLedgerStore, writeStatementFor } from "../src/ledger-store";
-import { textArray } from "../src/sql-arrays";
+import { jsonColumn, textArray } from "../src/sql-arrays";
 import type { Db } from "../src/client";
 import { backends, openBackend } from "./backends";
 
@@ -112,9 +112,10 @@ describe.each(backends)("pipelined ledger writes on %s", (backend) => {
   });
 
   it("writes metadata with quotes, backslashes, commas, braces, NULL and Japanese exactly as given", async () => {
-    // Rows reach PostgreSQL as array literals, one per column; any of these characters unescaped would split,
-    // merge or null a value, or fail the statement. (Ids and codes are limited to a-z 0-9 _ . : - by validation.)
-    const awkward = ['q"uote', "back\\slash", "com,ma", "{brace}", "NULL", " spaced ", '野々市"\\,{}', ""];
+    // Rows reach PostgreSQL as array literals, one per column, and JSON columns (metadata) joined by U+001F with
+    // U+001E for NULL; any of these characters unescaped would split, merge or null a value, or fail the
+    // statement. (Ids and codes are limited to a-z 0-9 _ . : - by validation.)
+    const awkward = ['q"uote', "back\\slash", "com,ma", "{brace}", "NULL", " spaced ", '野々市"\\,{}', "", "unit\u001fsep", "\u001e", "tab\tline\n"];
     expect((await a.createAccount({ id: "odd", kind: "test", owner: null, asset: "JPY", flags: mayOverdraft, metadata: null })).ok).toBe(true);
     for (const [k, text] of awkward.entries()) {
       const request: TransferRequest = {
@@ -139,6 +140,18 @@ describe.each(backends)("pipelined ledger writes on %s", (backend) => {
   it("passes the audit after all of it", async () => {
     const report = await a.audit();
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+  });
+});
+
+describe("jsonColumn", () => {
+  it("joins JSON texts without escaping, writes NULL as U+001E, and refuses what is not a JSON text", () => {
+    expect(jsonColumn([])).toBe("");
+    expect(jsonColumn([null])).toBe("\u001e");
+    expect(jsonColumn(['{"a":"b\\""}', null, "1"])).toBe('{"a":"b\\""}\u001f\u001e\u001f1');
+    expect(jsonColumn([JSON.stringify("a\u001fb\u001e")])).toBe('"a\\u001fb\\u001e"');
+    expect(() => jsonColumn(["a\u001fb"])).toThrow(/raw control character/);
+    expect(() => jsonColumn(["\u001e"])).toThrow(/raw control character/);
+    expect(() => jsonColumn([""])).toThrow(/empty/);
   });
 });
 
