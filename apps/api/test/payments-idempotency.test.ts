@@ -4,7 +4,7 @@
 // 400. On PGlite and on a real PostgreSQL server.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backends, expectProblem } from "./harness";
-import { admin, available, call, counterClerk, giveCoins, newResident, newShop, openPaymentsHarness, stickerOf, uniq, type PaymentsHarness } from "./payments-kit";
+import { admin, available, call, counterClerk, giveCoins, grantLot, newCampaign, newResident, newShop, openPaymentsHarness, stickerOf, uniq, type PaymentsHarness } from "./payments-kit";
 
 interface Scenario {
   name: string;
@@ -178,6 +178,30 @@ describe.each(backends)("idempotent money-moving POSTs on %s", (backend) => {
     expect(replay.headers.get("idempotency-replayed")).toBe("true");
     expect(replay.text).toBe(resumed.text);
     expect(await available(h, `res:${payer.residentId}:coins`)).toBe(4900);
+  });
+
+  it("reads with the claim the same wallet loadWallets reads: restricted and open lots, none lapsed or empty", async () => {
+    const payer = await newResident(h);
+    const restricted = await newCampaign(h, { restriction: { categories: ['和菓子"店', "tab\tcat"], tiers: ["small"] } });
+    const open = await newCampaign(h);
+    const now = h.clock.now().getTime();
+    await grantLot(h, restricted, payer.residentId, 300n, new Date(now + 5 * 86_400_000 + 123), new Date(now - 86_400_000 + 7));
+    await grantLot(h, open, payer.residentId, 200n, new Date(now + 9 * 86_400_000));
+    await grantLot(h, open, payer.residentId, 100n, new Date(now + 60_000), new Date(now - 1000));
+    const spent = await grantLot(h, open, payer.residentId, 50n, new Date(now + 86_400_000));
+    expect((await h.ledger.submit({ op: "transfer", id: uniq("spend-"), legs: [{ from: spent.accountId, to: "fund:city", amount: 50n }] })).ok).toBe(true);
+    await grantLot(h, open, payer.residentId, 70n, new Date(now - 1000), new Date(now - 86_400_000)); // lapsed
+    await giveCoins(h, payer.residentId, 1234n);
+    const at = h.clock.now();
+    const [claim] = await h.payments.context.store.claimKeys([{ principal: payer.userId, key: uniq("wallet-"), requestHash: "w", walletOf: payer.residentId }], at, new Date(0));
+    const loaded = (await h.payments.context.store.loadWallets([payer.residentId], at)).get(payer.residentId);
+    if (claim?.kind !== "claimed" || !claim.wallet || !loaded) throw new Error("a claimed key with a wallet, and a loaded wallet");
+    const byId = (lots: { lotId: string }[]) => [...lots].sort((a, b) => a.lotId.localeCompare(b.lotId));
+    expect(claim.wallet.lots).toHaveLength(3);
+    expect(byId(claim.wallet.lots)).toEqual(byId(loaded.lots));
+    expect(claim.wallet.coins).toEqual(loaded.coins);
+    expect(claim.wallet.coins.availableYen).toBe(1234n);
+    expect(claim.wallet.lots.find((l) => l.restriction !== null)?.restriction).toEqual({ categories: ['和菓子"店', "tab\tcat"], tiers: ["small"] });
   });
 
   /** The request hash the API computes for POST /v1/payments {qr, amount_yen: 100}. */

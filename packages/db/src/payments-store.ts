@@ -442,9 +442,14 @@ LEFT JOIN LATERAL (SELECT k.request_hash, k.status, k.response_status, k.respons
   WHERE c.key IS NULL AND k.principal = x.principal AND k.key = x.key LIMIT 1) k ON true
 LEFT JOIN LATERAL (SELECT (a.credits_posted - a.debits_posted - a.debits_pending)::text AS coins_yen FROM ledger_accounts a
   WHERE c.key IS NOT NULL AND x.coins_account IS NOT NULL AND a.id = x.coins_account LIMIT 1) wc ON true
-LEFT JOIN LATERAL (SELECT json_agg(json_build_object('id', l.id, 'resident_id', l.resident_id, 'campaign_id', l.campaign_id,
-    'account_id', l.account_id, 'granted_yen', l.granted_yen::text, 'balance_yen', a.available::text, 'granted_at', l.granted_at,
-    'expires_at', l.expires_at, 'restriction', l.restriction, 'expired_account_id', cp.expired_account_id)) AS lots
+-- The lots as one text (walletFromClaim reads it): fields joined by U+001F, lots by U+001E, times as epoch
+-- milliseconds. Ids are validated (no control characters) and a restriction is jsonb's own output, so nothing needs
+-- escaping. It replaced json_agg(json_build_object(...)), which was a tenth of PostgreSQL's time in bench:pay: it
+-- looks up each value's type on every row and formats two timestamps per lot.
+LEFT JOIN LATERAL (SELECT string_agg(l.id || chr(31) || l.campaign_id || chr(31) || l.account_id || chr(31) || l.granted_yen::text || chr(31)
+    || a.available::text || chr(31) || floor(extract(epoch FROM l.granted_at) * 1000)::bigint::text || chr(31)
+    || floor(extract(epoch FROM l.expires_at) * 1000)::bigint::text || chr(31) || coalesce(l.restriction::text, '') || chr(31)
+    || cp.expired_account_id, chr(30)) AS lots
   FROM point_lots l
   CROSS JOIN LATERAL (SELECT a.credits_posted - a.debits_posted - a.debits_pending AS available FROM ledger_accounts a WHERE a.id = l.account_id LIMIT 1) a
   JOIN campaigns cp ON cp.id = l.campaign_id
@@ -658,7 +663,7 @@ export function createPaymentsStore(db: Db, options: PaymentsStoreOptions = {}) 
         response_status: number | null;
         response_body: string | null;
         coins_yen: string | null;
-        lots: unknown;
+        lots: string | null;
       }>(claimStatement, [
         JSON.stringify(
           inputs.map((input, i) => ({
@@ -1007,12 +1012,30 @@ export function coinsAccountId(residentId: string): string {
 }
 
 /** The wallet a claim read: the coin balance (null: the account does not exist yet) and json_agg of lot rows. */
-function walletFromClaim(residentId: string, coinsYen: string | null, lots: unknown): WalletState {
-  const rows = lots === null || lots === undefined ? [] : json<LotRow[]>(lots);
+function walletFromClaim(residentId: string, coinsYen: string | null, lots: string | null): WalletState {
   return {
     residentId,
     coins: { accountId: coinsAccountId(residentId), availableYen: coinsYen === null ? 0n : BigInt(coinsYen), exists: coinsYen !== null },
-    lots: rows.map(lotFromRow),
+    lots: lots === null ? [] : lots.split("\u001e").map((text) => lotFromClaimText(residentId, text)),
+  };
+}
+
+/** One lot as the claim statement writes it (see its wl): nine fields joined by U+001F. */
+function lotFromClaimText(residentId: string, text: string): LotRecord {
+  const f = text.split("\u001f");
+  assert(f.length === 9, "a claimed lot has nine fields");
+  const [lotId, campaignId, accountId, grantedYen, balanceYen, grantedAtMs, expiresAtMs, restriction, expiredAccountId] = f as [string, string, string, string, string, string, string, string, string];
+  return {
+    lotId,
+    accountId,
+    campaignId,
+    residentId,
+    grantedYen: BigInt(grantedYen),
+    balanceYen: BigInt(balanceYen),
+    grantedAt: new Date(Number(grantedAtMs)),
+    expiresAt: new Date(Number(expiresAtMs)),
+    restriction: restriction === "" ? null : json<LotRestrictionRecord | null>(restriction),
+    expiredAccountId,
   };
 }
 
