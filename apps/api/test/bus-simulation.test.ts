@@ -203,7 +203,9 @@ describe(`bus simulation (seed ${seed})`, () => {
       }
       if (attempts % 200 === 0) await world.bus.sweep();
     }
-    expect(stats.accepted).toBe(TAPS);
+    // The step that shows one code on two buses can accept two taps at once, so the count may end one past TAPS.
+    expect(stats.accepted).toBeGreaterThanOrEqual(TAPS);
+    expect(stats.accepted).toBeLessThanOrEqual(TAPS + 1);
 
     // The network returns for good: drain every outbox.
     for (const t of terminals) {
@@ -219,7 +221,7 @@ describe(`bus simulation (seed ${seed})`, () => {
 
     // 1. Every tap a terminal accepted is final; the acked ones are settled once, the rejected ones are clones.
     const records = (await Promise.all(terminals.map((t) => t.store.listAll()))).flat();
-    expect(records.length).toBe(TAPS);
+    expect(records.length).toBe(stats.accepted);
     expect(records.filter((r) => r.status !== "acked" && r.status !== "rejected")).toEqual([]);
     const rejected = records.filter((r) => r.status === "rejected");
     expect(new Set(rejected.map((r) => r.result))).toEqual(new Set(rejected.length > 0 ? ["double_spend"] : []));
