@@ -55,6 +55,15 @@ describe.each(backends)("payments by QR on %s", (backend) => {
     expect(paid.body.receipt.shop).toMatchObject({ id: shop.shop.id, name_ja: shop.shop.nameJa });
     expect(await available(h, `mer:${shop.shop.id}`)).toBe(500);
     expect(await available(h, lot.accountId)).toBe(0);
+    // The transfer, the payment's row and the finished key were written by one transaction.
+    const [written] = await h.db.query<{ payment: string; key: string; transfer: string; status: string }>(
+      `SELECT p.xmin::text AS payment, k.xmin::text AS key, t.xmin::text AS transfer, k.status
+       FROM payments p JOIN ledger_transfers t ON t.id = p.id JOIN idempotency_keys k ON k.principal = $2 AND k.status = 'done'
+       WHERE p.id = $1 ORDER BY k.updated_at DESC LIMIT 1`,
+      [paid.body.payment_id, payer.userId],
+    );
+    expect(written).toMatchObject({ status: "done" });
+    expect(new Set([written?.payment, written?.key, written?.transfer]).size).toBe(1);
 
     const receipt = await call(h, "GET", `/v1/receipts/${paid.body.payment_id}`, { token: payer.token });
     expect(receipt.status).toBe(200);

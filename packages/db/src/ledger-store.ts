@@ -13,6 +13,7 @@ import {
   newAccount,
   type Account,
   type AccountInput,
+  type Attachment,
   type BatchPlan,
   type CreateAccountResult,
   type EntryPage,
@@ -25,6 +26,7 @@ import {
 } from "@tsubaki/ledger";
 import { retryableSqlStates, sqlState, type Db, type SqlClient } from "./client";
 import { auditLedger } from "./audit";
+import { paymentRecordCtes, paymentRecordParamCount, paymentRecordParams, type PaymentRecordItem } from "./payment-records";
 import { jsonColumn, numberColumn, textArray, textColumn } from "./sql-arrays";
 import {
   accountColumns,
@@ -133,12 +135,18 @@ async function loadState(tx: SqlClient, requests: readonly TransferRequest[]): P
  * entries, $34 the time (of every transfer and entry in the batch), $35 the count of accounts, $36 the ids to check
  * against rejections. With holds and rejections (the locking path's batches that have them) also $37–$38 their
  * counts and $39–$40 their rows; batches of plain transfers, the hot path, leave those two inserts out of the
- * statement, which PostgreSQL would otherwise set up for every batch.
+ * statement, which PostgreSQL would otherwise set up for every batch. With payments attached (see Attachment), the
+ * record CTEs of payment-records.ts follow, their parameters numbered after all of those.
  */
-function writeStatementText(holdsAndRejections: boolean): string {
+function writeStatementText(holdsAndRejections: boolean, payments: boolean): string {
+  const paymentsFrom = holdsAndRejections ? 41 : 37;
   return `
 WITH
   b AS (SELECT nextval('ledger_batch_seq') AS id),
+${payments ? `  -- The payments these transfers make, and their idempotency keys, in the same transaction (payment-records.ts).
+  -- The main query reads them first, before the account locks are taken, so the hot accounts are not held longer.
+${paymentRecordCtes(paymentsFrom)},
+` : ""}
   t AS (
     INSERT INTO ledger_transfers (id, op, status, legs, code, metadata, hold_id, reversal_of, timeout_at, request_hash, batch_id, created_at)
     SELECT x.id, x.op, x.status, x.legs::jsonb, x.code, x.metadata::jsonb, x.hold_id, x.reversal_of, x.timeout_at, x.request_hash, (SELECT id FROM b), $34::timestamptz
@@ -154,7 +162,8 @@ WITH
       $18::text::bigint[], $19::text::bigint[])
       AS x(account_id, seq, transfer_id, side, phase, amount, balance_after, debits_pending_after, credits_pending_after)
     RETURNING 1),
-  -- The accounts, updated (so locked) in id order before anything else: the main query reads a first, and the
+  -- The accounts, updated (so locked) in id order before any other lock: the main query reads a first (after any
+  -- payments, which lock only their own new rows and keys), and the
   -- update walks the planned rows sorted by id, finding each by its primary key (the ordered writer's connection
   -- disables the other join methods, see openPostgres). The locking path holds these locks already; the
   -- pipelined path takes them here in the same order, so the two cannot deadlock.
@@ -191,7 +200,8 @@ ${holdsAndRejections ? `  h AS (
   u AS (UPDATE ledger_chain SET seq = n.seq, hash = n.hash FROM n WHERE ledger_chain.id = 1 RETURNING 1),
   s AS (INSERT INTO ledger_seals (seq, batch_id, digest, prev_hash, hash, transfer_count, entry_count, created_at)
         SELECT n.seq, (SELECT id FROM b), $31::text, n.prev_hash, n.hash, $32::int, $33::int, $34::timestamptz FROM n RETURNING 1)
-SELECT (SELECT count(*) FROM a)::int AS a, (SELECT id FROM b)::text AS batch_id, (SELECT count(*) FROM t)::int AS t, (SELECT count(*) FROM e)::int AS e,
+SELECT ${payments ? "(SELECT string_agg(p.id || chr(31) || p.seq::text, chr(30)) FROM p) AS payments, (SELECT count(*) FROM k)::int AS keys," : "NULL AS payments, 0 AS keys,"}
+  (SELECT count(*) FROM a)::int AS a, (SELECT id FROM b)::text AS batch_id, (SELECT count(*) FROM t)::int AS t, (SELECT count(*) FROM e)::int AS e,
   ${holdsAndRejections ? "(SELECT count(*) FROM h)::int AS h, (SELECT count(*) FROM r)::int AS r" : "0 AS h, 0 AS r"},
   (SELECT count(*) FROM u)::int AS u, (SELECT count(*) FROM s)::int AS s,
   (SELECT seq::text FROM n) AS seal_seq, (SELECT prev_hash FROM n) AS prev_hash, (SELECT hash FROM n) AS hash,
@@ -204,14 +214,19 @@ SELECT (SELECT count(*) FROM a)::int AS a, (SELECT id FROM b)::text AS batch_id,
        THEN ledger_ids_not_rejected($36::text::text[])
        ELSE CAST('ledger batch write mismatch, accounts updated ' || (SELECT count(*) FROM a)::text AS int) END AS guard`;
 }
-const writeStatements = { plain: writeStatementText(false), full: writeStatementText(true) } as const;
+const writeStatements = {
+  plain: writeStatementText(false, false),
+  full: writeStatementText(true, false),
+  plainWithPayments: writeStatementText(false, true),
+  fullWithPayments: writeStatementText(true, true),
+} as const;
 
 /**
  * The statement that writes a batch's plan, with its parameters (exported for the test that reads its query plan).
  * `freshIds`: the pipelined path's ids, checked against rejections committed while the statement waited for its
  * locks; null on the locking path, which read them under its locks.
  */
-export function writeStatementFor(plan: BatchPlan, previous: ReadonlyMap<string, Account>, now: Date, freshIds: string | null) {
+export function writeStatementFor(plan: BatchPlan, previous: ReadonlyMap<string, Account>, now: Date, freshIds: string | null, payments: readonly PaymentRecordItem[] = []) {
   const befores = plan.accounts.map((a) => {
     const before = previous.get(a.id);
     assert(before, `the plan started from a known state of ${a.id}`);
@@ -232,7 +247,7 @@ export function writeStatementFor(plan: BatchPlan, previous: ReadonlyMap<string,
   // The planner stamps a batch with one time; the statement writes it once for every row.
   const at = now.getTime();
   assert(plan.transfers.every((t) => t.timestamp.getTime() === at) && plan.entries.every((e) => e.timestamp.getTime() === at), "one time for the whole batch");
-  const params = [
+  const params: unknown[] = [
     // Rows go column by column, each column one array literal: PostgreSQL parses these several times faster than
     // the same rows as JSON (jsonb_to_recordset was a quarter of the statement's CPU).
     textColumn(plan.transfers.map((t) => t.id)),
@@ -274,14 +289,33 @@ export function writeStatementFor(plan: BatchPlan, previous: ReadonlyMap<string,
     freshIds,
     ...(plain ? [] : [holds.length, rejections.length, JSON.stringify(holds), JSON.stringify(rejections)]),
   ];
-  return { text: plain ? writeStatements.plain : writeStatements.full, params, digest, holds: holds.length };
+  if (payments.length > 0) {
+    const record = paymentRecordParams(payments, now);
+    assert(record.length === paymentRecordParamCount, "the payment record's parameters");
+    params.push(...record);
+  }
+  const text =
+    payments.length > 0 ? (plain ? writeStatements.plainWithPayments : writeStatements.fullWithPayments) : plain ? writeStatements.plain : writeStatements.full;
+  return { text, params, digest, holds: holds.length };
 }
 
-/** Writes a batch's plan with one statement (see writeStatementFor) and checks it wrote exactly the plan. */
-async function writePlan(tx: SqlClient, plan: BatchPlan, previous: Map<string, Account>, now: Date, freshIds: string | null = null): Promise<void> {
-  if (plan.transfers.length === 0 && plan.rejections.length === 0) return;
-  const { text, params, digest, holds } = writeStatementFor(plan, previous, now, freshIds);
+/**
+ * Writes a batch's plan with one statement (see writeStatementFor) and checks it wrote exactly the plan. Returns
+ * the seq of each payment it recorded (a payment recorded before is absent).
+ */
+async function writePlan(
+  tx: SqlClient,
+  plan: BatchPlan,
+  previous: Map<string, Account>,
+  now: Date,
+  freshIds: string | null = null,
+  payments: readonly PaymentRecordItem[] = [],
+): Promise<Map<string, number>> {
+  const seqs = new Map<string, number>();
+  if (plan.transfers.length === 0 && plan.rejections.length === 0) return seqs;
+  const { text, params, digest, holds } = writeStatementFor(plan, previous, now, freshIds, payments);
   const [counts] = await tx.query<{
+    payments: string | null; keys: number;
     batch_id: string; t: number; e: number; a: number; h: number; r: number; u: number; s: number;
     seal_seq: string | null; prev_hash: string | null; hash: string | null;
   }>(text, params);
@@ -290,12 +324,51 @@ async function writePlan(tx: SqlClient, plan: BatchPlan, previous: Map<string, A
   // An account row that moved under us (entry_seq changed) would be a broken lock: fail loudly, never write half.
   assert(counts.a === plan.accounts.length, "every account was updated from the state it was locked in");
   assert(counts.h === holds, "every hold was written");
+  if (counts.payments) {
+    for (const pair of counts.payments.split("\u001e")) {
+      const [id, seq] = pair.split("\u001f") as [string, string];
+      seqs.set(id, Number(seq));
+    }
+  }
   if (digest === null) {
     assert(counts.u === 0 && counts.s === 0, "a batch without transfers is not sealed");
-    return;
+    return seqs;
   }
   assert(counts.u === 1 && counts.s === 1 && counts.seal_seq && counts.prev_hash && counts.hash, "the batch joined the chain");
   assert(counts.hash === chainHash(counts.prev_hash, Number(counts.seal_seq), digest), "PostgreSQL and the ledger compute the same chain hash");
+  return seqs;
+}
+
+/** The attachment kind this store writes with a batch: a payment's record (a PaymentRecordItem). */
+export const paymentAttachmentKind = "payment";
+
+/** The payments a batch's attachments make from the planned results, with the attachments they came from. */
+interface Attached {
+  payments: PaymentRecordItem[];
+  owners: Attachment[];
+}
+
+function attachedTo(results: readonly TransferResult[], attachments: readonly (Attachment | undefined)[] | undefined): Attached {
+  const attached: Attached = { payments: [], owners: [] };
+  if (!attachments) return attached;
+  attachments.forEach((attachment, i) => {
+    if (!attachment || attachment.kind !== paymentAttachmentKind) return;
+    const result = results[i];
+    assert(result, "one result per request");
+    const item = attachment.make(result) as PaymentRecordItem | null;
+    if (item === null) return;
+    assert(result.ok && item.payment.id === result.transfer.id, "a payment is recorded with its own posted transfer");
+    attached.payments.push(item);
+    attached.owners.push(attachment);
+  });
+  return attached;
+}
+
+/** After the commit: each attachment learns its payment's seq (null: the payment was recorded before). */
+function settleAttached(attached: Attached, seqs: ReadonlyMap<string, number>): void {
+  attached.owners.forEach((owner, i) => {
+    owner.outcome = seqs.get(attached.payments[i]!.payment.id) ?? null;
+  });
 }
 
 function jitterMs(attempt: number): number {
@@ -360,24 +433,29 @@ export function createLedgerStore(db: Db, options: LedgerStoreOptions = {}): Led
     return { before, open };
   }
 
-  async function submitOnce(requests: readonly TransferRequest[], onLocked?: () => void): Promise<TransferResult[]> {
-    return db.transaction(async (tx) => {
+  type Attachments = readonly (Attachment | undefined)[] | undefined;
+
+  async function submitOnce(requests: readonly TransferRequest[], onLocked?: () => void, attachments?: Attachments): Promise<TransferResult[]> {
+    const { results, attached, seqs } = await db.transaction(async (tx) => {
       const state = await loadState(tx, requests);
       onLocked?.();
       const previous = new Map(state.accounts);
       const at = now();
       const plan = planBatch(state, requests, at, validateOptions);
-      await writePlan(tx, plan, previous, at);
+      const attached = attachedTo(plan.results, attachments);
+      const seqs = await writePlan(tx, plan, previous, at, null, attached.payments);
       // Another batch may have planned from the cache meanwhile; its statement will fail on entry_seq and replay.
       for (const id of previous.keys()) cache.delete(id);
-      return plan.results;
+      return { results: plan.results, attached, seqs };
     });
+    settleAttached(attached, seqs);
+    return results;
   }
 
-  async function submitLocking(requests: readonly TransferRequest[], onLocked: () => void): Promise<TransferResult[]> {
+  async function submitLocking(requests: readonly TransferRequest[], onLocked: () => void, attachments?: Attachments): Promise<TransferResult[]> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await submitOnce(requests, onLocked);
+        return await submitOnce(requests, onLocked, attachments);
       } catch (error) {
         const state = sqlState(error);
         if (!state || !retryableSqlStates.has(state) || attempt + 1 >= retryCountMax) throw error;
@@ -387,15 +465,19 @@ export function createLedgerStore(db: Db, options: LedgerStoreOptions = {}): Led
   }
 
   /** Runs a batch through the locking path once the batch before it can no longer be overtaken. */
-  async function runLocking(requests: readonly TransferRequest[], turn: Turn, onLocked?: () => void): Promise<TransferResult[]> {
+  async function runLocking(requests: readonly TransferRequest[], turn: Turn, onLocked?: () => void, attachments?: Attachments): Promise<TransferResult[]> {
     lockingPending += 1;
     stats.lockingBatches += 1;
     try {
       await turn.before;
-      return await submitLocking(requests, () => {
-        turn.open();
-        onLocked?.();
-      });
+      return await submitLocking(
+        requests,
+        () => {
+          turn.open();
+          onLocked?.();
+        },
+        attachments,
+      );
     } finally {
       turn.open();
       lockingPending -= 1;
@@ -406,8 +488,8 @@ export function createLedgerStore(db: Db, options: LedgerStoreOptions = {}): Led
     return pipelined && lockingPending === 0 && requests.every((r) => r.op === "transfer" && !r.pending);
   }
 
-  async function submitPipelined(requests: readonly TransferRequest[], turn: Turn, onLocked?: () => void): Promise<TransferResult[]> {
-    let sent: { plan: BatchPlan; written: Promise<void> };
+  async function submitPipelined(requests: readonly TransferRequest[], turn: Turn, onLocked?: () => void, attachments?: Attachments): Promise<TransferResult[]> {
+    let sent: { plan: BatchPlan; attached: Attached; written: Promise<Map<string, number>> };
     try {
       const accountIds = [...new Set(requests.flatMap(accountsOfRequest))];
       const missing = accountIds.filter((id) => !cache.has(id));
@@ -416,7 +498,7 @@ export function createLedgerStore(db: Db, options: LedgerStoreOptions = {}): Led
         if (cache.size + rows.length > accountCacheMax) cache.clear();
         // A batch planned while we read may have written one of these: keep its (newer) state.
         for (const row of rows) if (!cache.has(row.id)) cache.set(row.id, accountFromRow(row));
-        if (!isPipelinable(requests)) return runLocking(requests, turn, onLocked);
+        if (!isPipelinable(requests)) return runLocking(requests, turn, onLocked, attachments);
       }
       const state = emptyPlanState();
       for (const id of accountIds) {
@@ -426,9 +508,10 @@ export function createLedgerStore(db: Db, options: LedgerStoreOptions = {}): Led
       const previous = new Map(state.accounts);
       const at = now();
       const plan = planBatch(state, requests, at, validateOptions);
-      if (plan.rejections.length > 0 || plan.holds.length > 0 || plan.results.some((r) => !r.ok)) return runLocking(requests, turn, onLocked);
+      if (plan.rejections.length > 0 || plan.holds.length > 0 || plan.results.some((r) => !r.ok)) return runLocking(requests, turn, onLocked, attachments);
       for (const account of plan.accounts) cache.set(account.id, account);
-      sent = { plan, written: writePlan(ordered, plan, previous, at, ids(requests.map((r) => r.id))) };
+      const attached = attachedTo(plan.results, attachments);
+      sent = { plan, attached, written: writePlan(ordered, plan, previous, at, ids(requests.map((r) => r.id)), attached.payments) };
     } catch (error) {
       // Before anything was sent: nothing to replay, but later batches must not wait for this turn forever.
       turn.open();
@@ -437,15 +520,17 @@ export function createLedgerStore(db: Db, options: LedgerStoreOptions = {}): Led
     // The statement is queued on the ordered connection: any later batch's statement runs after it, so the next
     // batch may be planned (from the cache, which already holds this one's result) and sent now.
     onLocked?.();
+    let seqs: Map<string, number>;
     try {
-      await sent.written;
+      seqs = await sent.written;
     } catch {
       // Nothing was written (one statement). Whatever the reason, the locking path decides again, reading the
       // ids' outcomes: an id that did post (an answer lost with the connection) comes back as a replay.
       stats.pipelinedFailures += 1;
       for (const account of sent.plan.accounts) cache.delete(account.id);
-      return runLocking(requests, turn);
+      return runLocking(requests, turn, undefined, attachments);
     }
+    settleAttached(sent.attached, seqs);
     stats.pipelinedBatches += 1;
     void turn.before.then(turn.open);
     return sent.plan.results;
@@ -508,9 +593,9 @@ export function createLedgerStore(db: Db, options: LedgerStoreOptions = {}): Led
       return rows[0] ? holdFromRow(rows[0]) : null;
     },
 
-    async submitBatch(requests: readonly TransferRequest[], onLocked?: () => void): Promise<TransferResult[]> {
+    async submitBatch(requests: readonly TransferRequest[], onLocked?: () => void, attachments?: Attachments): Promise<TransferResult[]> {
       const turn = takeTurn();
-      return isPipelinable(requests) ? submitPipelined(requests, turn, onLocked) : runLocking(requests, turn, onLocked);
+      return isPipelinable(requests) ? submitPipelined(requests, turn, onLocked, attachments) : runLocking(requests, turn, onLocked, attachments);
     },
 
     stats,

@@ -5,7 +5,8 @@
 // whole batch of requests at once (one round trip for many concurrent payments).
 import { assert } from "@tsubaki/ledger";
 import type { Db, SqlClient } from "./client";
-import { jsonColumn, numberColumn, textArray, textColumn } from "./sql-arrays";
+import { paymentRecordCtes, paymentRecordParams } from "./payment-records";
+import { textArray } from "./sql-arrays";
 import { toDate } from "./rows";
 
 // --- shapes ----------------------------------------------------------------------------------------------------
@@ -456,25 +457,9 @@ LEFT JOIN LATERAL (SELECT string_agg(l.id || chr(31) || l.campaign_id || chr(31)
   WHERE c.key IS NOT NULL AND x.wallet_of IS NOT NULL AND l.resident_id = x.wallet_of AND l.expires_at > $2::timestamptz AND a.available > 0) wl ON true
 ORDER BY x.i`;
 
-// Records a batch of payments and finishes their idempotency keys in one statement. A payment already recorded
-// (a retry that took over) is left as it is, and so is its key: the caller answers with the stored payment.
-const recordPaymentsStatement = `
-WITH
-  p AS (
-    INSERT INTO payments (id, ref, payer_resident_id, shop_id, amount_yen, allocation, kind, request_id, proxy_user_id, receipt, created_at)
-    SELECT x.id, x.ref, x.payer_resident_id, x.shop_id, x.amount_yen, x.allocation::jsonb, x.kind, x.request_id, x.proxy_user_id, x.receipt, x.created_at
-    FROM unnest($1::text::text[], $2::text::text[], $3::text::text[], $4::text::text[], $5::text::bigint[], string_to_array($6::text, chr(31), chr(30)),
-      $7::text::text[], $8::text::text[], $9::text::text[], string_to_array($10::text, chr(31), chr(30)), $11::text::timestamptz[])
-      AS x(id, ref, payer_resident_id, shop_id, amount_yen, allocation, kind, request_id, proxy_user_id, receipt, created_at)
-    ON CONFLICT DO NOTHING
-    RETURNING id, seq),
-  k AS (
-    UPDATE idempotency_keys AS k SET status = 'done', response_status = x.response_status, response_body = x.response_body, updated_at = $17::timestamptz
-    FROM unnest($12::text::text[], $13::text::text[], $14::text::text[], $15::text::int[], string_to_array($16::text, chr(31), chr(30)))
-      AS x(payment_id, principal, key, response_status, response_body)
-    WHERE k.principal = ANY($18::text::text[]) AND k.principal = x.principal AND k.key = x.key AND k.status = 'in_progress'
-      AND x.payment_id IN (SELECT id FROM p)
-    RETURNING 1)
+// Records a batch of payments and finishes their idempotency keys in one statement (the ledger's write statement
+// carries the same two CTEs when payments ride with their transfers: see payment-records.ts).
+const recordPaymentsStatement = `WITH ${paymentRecordCtes(1)}
 SELECT p.id, p.seq::text AS seq, (SELECT count(*) FROM k)::int AS keys FROM p`;
 
 // A resident's history: one row per posted transfer touching any of their accounts, newest first.
@@ -750,31 +735,7 @@ export function createPaymentsStore(db: Db, options: PaymentsStoreOptions = {}) 
     /** Records payments and finishes their keys; returns each new payment's seq (absent: it was recorded before). */
     async recordPayments(items: readonly { payment: PaymentInsert; completion: KeyCompletion | null }[]): Promise<Map<string, number>> {
       if (items.length === 0) return new Map();
-      const payments = items.map((item) => item.payment);
-      const completions = items.flatMap(({ payment: p, completion: c }) => (c ? [{ paymentId: p.id, ...c }] : []));
-      // Column by column, as the ledger writes (receipts and stored responses are long; JSON cost more to parse);
-      // the JSON texts joined (jsonColumn), so the quotes in a receipt need no escaping.
-      const rows = await db.query<{ id: string; seq: string; keys: number }>(recordPaymentsStatement, [
-        textColumn(payments.map((p) => p.id)),
-        textColumn(payments.map((p) => p.ref)),
-        textColumn(payments.map((p) => p.payerResidentId)),
-        textColumn(payments.map((p) => p.shopId)),
-        numberColumn(payments.map((p) => p.amountYen)),
-        jsonColumn(payments.map((p) => JSON.stringify(p.allocation))),
-        textColumn(payments.map((p) => p.kind)),
-        textColumn(payments.map((p) => p.requestId)),
-        textColumn(payments.map((p) => p.proxyUserId)),
-        jsonColumn(payments.map((p) => p.receipt)),
-        textColumn(payments.map((p) => p.createdAt.toISOString())),
-        textColumn(completions.map((c) => c.paymentId)),
-        textColumn(completions.map((c) => c.principal)),
-        textColumn(completions.map((c) => c.key)),
-        numberColumn(completions.map((c) => c.responseStatus)),
-        jsonColumn(completions.map((c) => c.responseBody)),
-        now().toISOString(),
-        // Keeps the key update on the primary key (see the statement).
-        textArray(completions.map((c) => c.principal)),
-      ]);
+      const rows = await db.query<{ id: string; seq: string; keys: number }>(recordPaymentsStatement, paymentRecordParams(items, now()));
       return new Map(rows.map((r) => [r.id, Number(r.seq)]));
     },
 

@@ -3,8 +3,8 @@
 // an id another writer rejected, a failure in the middle of a run of dependent batches. In every case the
 // statement must write nothing and the locking path must give the answer the locking path alone would give.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GroupCommitter, emptyPlanState, planBatch, type TransferRequest } from "@tsubaki/ledger";
-import { createLedgerStore, writeStatementFor } from "../src/ledger-store";
+import { GroupCommitter, emptyPlanState, planBatch, type Attachment, type TransferRequest } from "@tsubaki/ledger";
+import { createLedgerStore, paymentAttachmentKind, writeStatementFor } from "../src/ledger-store";
 import { jsonColumn, textArray } from "../src/sql-arrays";
 import type { Db } from "../src/client";
 import { backends, openBackend } from "./backends";
@@ -135,6 +135,42 @@ describe.each(backends)("pipelined ledger writes on %s", (backend) => {
     expect((await a.listEntries("odd", { limit: 20 })).entries.map((e) => [e.transferId, e.balanceAfter])).toEqual(
       awkward.map((_, k) => [`odd-${k}`, 5n * BigInt(k + 1)]),
     );
+  });
+
+  it("records a payment attached to its transfer in the transfer's own transaction, on either path; none for a refused one", async () => {
+    expect((await a.createAccount({ id: "till", kind: "test", owner: null, asset: "JPY", flags: noOverdraft, metadata: null })).ok).toBe(true);
+    const attachment = (id: string): Attachment => ({
+      kind: paymentAttachmentKind,
+      make: (result) =>
+        result.ok
+          ? {
+              payment: { id, ref: `ref-${id}`, payerResidentId: "r1", shopId: "s1", amountYen: 5n, allocation: [], kind: "pay", requestId: null, proxyUserId: null, receipt: '{"r":"\\u001f"}', createdAt: new Date() },
+              completion: null,
+            }
+          : null,
+    });
+    const locking = createLedgerStore(db, { pipelined: false });
+    for (const [store, id] of [[a, "pay-pipelined"], [locking, "pay-locking"]] as const) {
+      const attached = attachment(id);
+      const [result] = await store.submitBatch([{ op: "transfer", id, legs: [{ from: "fund", to: "till", amount: 5n }] }], undefined, [attached]);
+      expect(result?.ok).toBe(true);
+      expect(typeof attached.outcome).toBe("number");
+      const [row] = await db.query<{ same: boolean; seq: string; receipt: string }>(
+        `SELECT p.xmin::text = t.xmin::text AS same, p.seq::text AS seq, p.receipt FROM payments p JOIN ledger_transfers t ON t.id = p.id WHERE p.id = $1`,
+        [id],
+      );
+      expect(row).toMatchObject({ same: true, seq: String(attached.outcome), receipt: '{"r":"\\u001f"}' });
+    }
+    // Refused (till cannot pay 1,000): no transfer, no payment, and the attachment was not written.
+    const refused = attachment("pay-refused");
+    const [result] = await a.submitBatch([{ op: "transfer", id: "pay-refused", legs: [{ from: "till", to: "fund", amount: 1000n }] }], undefined, [refused]);
+    expect(result).toMatchObject({ ok: false, code: "exceeds_balance" });
+    expect(refused.outcome).toBeUndefined();
+    expect(await db.query(`SELECT id FROM payments WHERE id = 'pay-refused'`)).toEqual([]);
+    // An attachment of a kind the store does not write is left to its caller.
+    const foreign: Attachment = { kind: "other", make: () => ({}) };
+    expect((await a.submitBatch([{ op: "transfer", id: "pay-foreign", legs: [{ from: "fund", to: "till", amount: 1n }] }], undefined, [foreign]))[0]?.ok).toBe(true);
+    expect(foreign.outcome).toBeUndefined();
   });
 
   it("passes the audit after all of it", async () => {

@@ -3,6 +3,7 @@
 // one before it holds its row locks, so batches touching the same account are applied in submission order. A
 // batch that settles holds or reverses transfers waits for every earlier batch to finish (it may depend on them).
 import { assert } from "./assert";
+import type { Attachment } from "./store";
 import type { TransferRequest, TransferResult } from "./types";
 import { batchSizeMax } from "./types";
 
@@ -30,11 +31,12 @@ export class QueueFullError extends Error {
 
 interface Waiting {
   request: TransferRequest;
+  attachment: Attachment | undefined;
   resolve: (r: TransferResult) => void;
   reject: (e: unknown) => void;
 }
 
-export type BatchWriter = (requests: readonly TransferRequest[], onLocked: () => void) => Promise<TransferResult[]>;
+export type BatchWriter = (requests: readonly TransferRequest[], onLocked: () => void, attachments: readonly (Attachment | undefined)[]) => Promise<TransferResult[]>;
 
 /** Requests whose outcome can depend on a transfer still being written by an earlier batch. */
 function dependsOnEarlierBatches(r: TransferRequest): boolean {
@@ -65,10 +67,11 @@ export class GroupCommitter {
     assert(this.batchMax >= 1 && this.inFlightMax >= 1, "group commit limits are positive");
   }
 
-  submit(request: TransferRequest): Promise<TransferResult> {
+  /** Queues a request (with the rows it carries into its transaction, if any); resolves with its own result. */
+  submit(request: TransferRequest, attachment?: Attachment): Promise<TransferResult> {
     if (this.queue.length >= this.queueMax) return Promise.reject(new QueueFullError("ledger write queue is full"));
     return new Promise((resolve, reject) => {
-      this.queue.push({ request, resolve, reject });
+      this.queue.push({ request, attachment, resolve, reject });
       this.schedule();
     });
   }
@@ -105,7 +108,13 @@ export class GroupCommitter {
     };
     // Started inside a promise so a writer that throws synchronously still settles every caller.
     Promise.resolve()
-      .then(() => this.writeBatch(batch.map((w) => w.request), release))
+      .then(() =>
+        this.writeBatch(
+          batch.map((w) => w.request),
+          release,
+          batch.map((w) => w.attachment),
+        ),
+      )
       .then((results) => {
         assert(results.length === batch.length, "one result per request");
         this.stats.batches += 1;

@@ -24,6 +24,24 @@ export interface AuditReport {
   checks: AuditCheck[];
 }
 
+/**
+ * Rows that another part of the system writes in the same database transaction as a transfer (a payment's record
+ * with its transfer, say), so the two commit together or not at all. The ledger only carries it; the store knows
+ * each kind it can write and ignores the rest (outcome stays undefined, and the caller writes its rows itself).
+ */
+export interface Attachment {
+  /** Which of the store's attachment writers takes the rows. */
+  readonly kind: string;
+  /**
+   * The rows, made from the transfer's result as planned (a posted transfer's entries and balances are known
+   * before the write); null: nothing to write (the transfer was refused, say). May be called more than once when
+   * the batch is planned again (a retry), so it must only compute.
+   */
+  make(result: TransferResult): unknown;
+  /** Set by the store once the batch committed: what its writer returned for these rows. */
+  outcome?: unknown;
+}
+
 export interface LedgerStore {
   /** Creates an account; the same id with the same definition returns it again (created: false). */
   createAccount(input: AccountInput): Promise<CreateAccountResult>;
@@ -35,9 +53,10 @@ export interface LedgerStore {
    * Decides and writes one batch atomically (one database transaction); one result per request, in order.
    * `onLocked` is called once a later batch can no longer overtake this one on any account they share (it holds
    * its row locks, or its statement is queued ahead on an ordered connection): from then on a later batch may
-   * start, so the order per account is the order of submission.
+   * start, so the order per account is the order of submission. `attachments[i]`, when given, goes with
+   * `requests[i]` into the same transaction.
    */
-  submitBatch(requests: readonly TransferRequest[], onLocked?: () => void): Promise<TransferResult[]>;
+  submitBatch(requests: readonly TransferRequest[], onLocked?: () => void, attachments?: readonly (Attachment | undefined)[]): Promise<TransferResult[]>;
   /** An account's entries, oldest first, optionally only those at or before `asOf`. */
   listEntries(accountId: string, options: { cursor?: string | null; limit: number; asOf?: Date | null }): Promise<EntryPage>;
   /** Ids of pending holds whose timeout has passed (for the sweeper), at most `limit`. */

@@ -8,6 +8,7 @@ import {
   validateRequest,
   type Account,
   type AccountInput,
+  type Attachment,
   type AuditReport,
   type CreateAccountResult,
   type EntryPage,
@@ -24,8 +25,11 @@ export interface LedgerService {
   getTransfer(id: string): Promise<Transfer | null>;
   getHold(id: string): Promise<Hold | null>;
   listEntries(accountId: string, options: { cursor?: string | null; limit: number; asOf?: Date | null }): Promise<EntryPage>;
-  /** Validates, then queues for the next group commit; resolves with this request's own result. */
-  submit(request: TransferRequest): Promise<TransferResult>;
+  /**
+   * Validates, then queues for the next group commit; resolves with this request's own result. An attachment's
+   * rows are written in the same transaction when the store knows their kind (see Attachment).
+   */
+  submit(request: TransferRequest, attachment?: Attachment): Promise<TransferResult>;
   /** Expires holds whose timeout has passed, at most `limit`; returns how many were expired now. */
   expireDueHolds(now?: Date, limit?: number): Promise<number>;
   audit(): Promise<AuditReport>;
@@ -46,16 +50,16 @@ export const expirySweepSizeMax = 256;
 
 export function createLedgerService(store: LedgerStore, options: LedgerServiceOptions): LedgerService {
   // onLocked passed through: the next batch starts once this one can no longer be overtaken, not when it ends.
-  const committer = new GroupCommitter((requests, onLocked) => store.submitBatch(requests, onLocked), {
+  const committer = new GroupCommitter((requests, onLocked, attachments) => store.submitBatch(requests, onLocked, attachments), {
     ...(options.batchSizeMax === undefined ? {} : { batchSizeMax: options.batchSizeMax }),
     queueLengthMax: options.queueLengthMax ?? 10_000,
   });
   const validateOptions = { amountMax: options.amountMaxYen };
 
-  async function submit(request: TransferRequest): Promise<TransferResult> {
+  async function submit(request: TransferRequest, attachment?: Attachment): Promise<TransferResult> {
     const validation = validateRequest(request, validateOptions);
     if (!validation.ok) return { ok: false, code: validation.code, detail: validation.detail, replayed: false };
-    return committer.submit(request);
+    return committer.submit(request, attachment);
   }
 
   return {

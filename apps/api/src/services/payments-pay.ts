@@ -13,7 +13,7 @@ import { parseShopQr, type ShopQr, type ShopQrError } from "@tsubaki/qr";
 import type { Principal } from "../auth/principal";
 import { merchantOf, ok, refuse, type Outcome, type PaymentsContext, type Refusal } from "./payments-context";
 import { idempotencyScope, refOf, runIdempotent, transferIdOf, type FlowControl, type FlowResponse, type StoredResponse } from "./payments-idempotency";
-import { recordPayment, recoverPayment, storedPaymentBody, type PaymentOrder } from "./payments-record";
+import { paymentAttachment, recoverPayment, storedPaymentBody, type PaymentOrder } from "./payments-record";
 
 /** Transfer ids tried per payment (`{ref}-0` … ): re-plans after a concurrent spend, across takeovers too. */
 export const transferAttemptsMax = 8;
@@ -36,14 +36,19 @@ export async function settlePayment(ctx: PaymentsContext, order: PaymentOrder, c
     if (!plan.ok) return planRefusal(plan);
     const id = transferIdOf(order.ref, attempt);
     control.committing();
-    const result = await ctx.ledger.submit({
-      op: "transfer",
-      id,
-      legs: plan.legs,
-      code: "payment",
-      metadata: { kind: order.kind, resident: order.payerResidentId, shop: order.shop.id, ...(order.requestId ? { request: order.requestId } : {}) },
-    });
-    if (result.ok) return recordPayment(ctx, order, id, plan.allocation, wallet, result, at);
+    // The payment's row and its key ride with the transfer: one transaction for all three.
+    const record = paymentAttachment(ctx, order, id, plan.allocation, wallet, at);
+    const result = await ctx.ledger.submit(
+      {
+        op: "transfer",
+        id,
+        legs: plan.legs,
+        code: "payment",
+        metadata: { kind: order.kind, resident: order.payerResidentId, shop: order.shop.id, ...(order.requestId ? { request: order.requestId } : {}) },
+      },
+      record.attachment,
+    );
+    if (result.ok) return record.settle(result);
     if (result.code === "id_reused") {
       // This id was used by an earlier attempt of the same request: posted → that is the payment.
       const earlier = await ctx.ledger.getTransfer(id);

@@ -1,8 +1,10 @@
 // The end of every payment: one posted ledger transfer becomes a payments row (with its receipt), the idempotency
-// key is finished in the same statement, and the shop's live streams are told. Also the way back for a request
-// that took over from one that died after posting: the payment is rebuilt from the transfer's legs.
-import type { KeyCompletion, PaymentInsert, PaymentKind, PaymentRecordRow, Shop, WalletState } from "@tsubaki/db";
-import { assert, type Transfer, type TransferResult } from "@tsubaki/ledger";
+// key is finished in the same statement, and the shop's live streams are told. The row normally rides with its
+// transfer (paymentAttachment): the ledger's write statement records it, so the transfer, the payment and the key
+// commit together. Also the way back for a request that took over from one that died after posting: the payment
+// is rebuilt from the transfer's legs.
+import { paymentAttachmentKind, type KeyCompletion, type PaymentInsert, type PaymentKind, type PaymentRecordRow, type Shop, type WalletState } from "@tsubaki/db";
+import { assert, type Attachment, type Transfer, type TransferResult } from "@tsubaki/ledger";
 import { buildReceipt, jsonYen, type AllocationPart } from "@tsubaki/payments";
 import { toJsonText } from "../http/json";
 import { merchantOf, ok, type Outcome, type PaymentsContext } from "./payments-context";
@@ -44,8 +46,14 @@ export function paymentBody(p: Pick<PaymentRecordRow, "id" | "kind" | "amountYen
   return `${head.slice(0, -1)},"receipt":${receiptText}}`;
 }
 
-/** Records a posted payment transfer; answers with the stored payment if an earlier attempt recorded it first. */
-export async function recordPayment(
+/** A payment's row and key completion, and the body it answers with. */
+interface PaymentRecord {
+  item: RecordItem;
+  body: string;
+}
+
+/** The record of a posted payment transfer: its row (with the receipt), its key's completion, its answer. */
+function paymentRecordOf(
   ctx: PaymentsContext,
   order: PaymentOrder,
   transferId: string,
@@ -53,7 +61,7 @@ export async function recordPayment(
   wallet: WalletState,
   result: Extract<TransferResult, { ok: true }>,
   at: Date,
-): Promise<Outcome<FlowResponse>> {
+): PaymentRecord {
   const receipt = buildReceipt({ transferId, at, merchant: merchantOf(order.shop), allocation, balancesAfter: balancesAfterTransfer(wallet, result.entries) });
   const receiptText = toJsonText(receiptToJson(receipt, order.shop));
   const payment: PaymentInsert = {
@@ -69,12 +77,54 @@ export async function recordPayment(
     receipt: receiptText,
     createdAt: at,
   };
-  const body = paymentBody(payment, receiptText);
   // The key stores its response by reference: a replay rebuilds it from this row (storedPaymentBody).
-  const seq = await ctx.records.submit({ payment, completion: { principal: order.scope.principal, key: order.scope.key, responseStatus: 201, responseBody: null } });
+  const completion = { principal: order.scope.principal, key: order.scope.key, responseStatus: 201, responseBody: null };
+  return { item: { payment, completion }, body: paymentBody(payment, receiptText) };
+}
+
+/** A recorded payment (seq) is told to the shop's streams and answered; null: recorded before, answer that one. */
+async function answerRecorded(ctx: PaymentsContext, order: PaymentOrder, record: PaymentRecord, seq: number | null): Promise<Outcome<FlowResponse>> {
   if (seq === null) return answerStored(ctx, order.ref);
-  publishPayment(ctx, { ...payment, seq });
-  return ok({ status: 201, body, keyCompleted: true });
+  publishPayment(ctx, { ...record.item.payment, seq });
+  return ok({ status: 201, body: record.body, keyCompleted: true });
+}
+
+/** Records a posted payment transfer; answers with the stored payment if an earlier attempt recorded it first. */
+export async function recordPayment(
+  ctx: PaymentsContext,
+  order: PaymentOrder,
+  transferId: string,
+  allocation: readonly AllocationPart[],
+  wallet: WalletState,
+  result: Extract<TransferResult, { ok: true }>,
+  at: Date,
+): Promise<Outcome<FlowResponse>> {
+  const record = paymentRecordOf(ctx, order, transferId, allocation, wallet, result, at);
+  return answerRecorded(ctx, order, record, await ctx.records.submit(record.item));
+}
+
+/**
+ * The payment's record as an attachment of its transfer (see Attachment): the ledger's write statement records it
+ * from the transfer's planned result. `settle` answers once the transfer is back: from the row written with it,
+ * or, when the store did not write it (a store without payment attachments), by recording it now.
+ */
+export function paymentAttachment(ctx: PaymentsContext, order: PaymentOrder, transferId: string, allocation: readonly AllocationPart[], wallet: WalletState, at: Date) {
+  let record: PaymentRecord | null = null;
+  const attachment: Attachment = {
+    kind: paymentAttachmentKind,
+    make(result) {
+      if (!result.ok) return null;
+      record = paymentRecordOf(ctx, order, transferId, allocation, wallet, result, at);
+      return record.item;
+    },
+  };
+  return {
+    attachment,
+    async settle(result: Extract<TransferResult, { ok: true }>): Promise<Outcome<FlowResponse>> {
+      if (attachment.outcome === undefined || record === null) return recordPayment(ctx, order, transferId, allocation, wallet, result, at);
+      return answerRecorded(ctx, order, record, attachment.outcome as number | null);
+    },
+  };
 }
 
 /** A payment already recorded under this ref: its stored answer (the key is finished by the caller). */

@@ -84,8 +84,11 @@ export function createPaymentsService(options: PaymentsServiceOptions): Payments
     },
     { batchSizeMax: walletBatchSizeMax, inFlightMax: walletsInFlightMax },
   );
-  // One batch at a time: payments get their seq in commit order on this instance, so a stream resuming from an
-  // event id never skips a payment another batch of this instance was still committing.
+  // Payments not recorded with their transfer (see paymentAttachment): a retry that took over from a request that
+  // died after posting, or a ledger store without payment attachments. One batch at a time: payments get their seq
+  // in commit order on this instance, so a stream resuming from an event id never skips a payment another batch of
+  // this instance was still committing. (Recorded with their transfers, payments get their seq in the ledger's
+  // write statements, which commit in order on the writer's connection, or hold the shop's account lock first.)
   const records = new MicroBatcher<RecordItem, number | null>(
     async (items) => {
       const seqs = await store.recordPayments(items);
