@@ -202,6 +202,11 @@ describe.each(backends)("idempotent money-moving POSTs on %s", (backend) => {
     expect(claim.wallet.coins).toEqual(loaded.coins);
     expect(claim.wallet.coins.availableYen).toBe(1234n);
     expect(claim.wallet.lots.find((l) => l.restriction !== null)?.restriction).toEqual({ categories: ['和菓子"店', "tab\tcat"], tiers: ["small"] });
+    // The ledger accounts read with it are the ledger's own, field for field (the writer plans from them).
+    for (const accountId of [...claim.wallet.lots.map((l) => l.accountId), claim.wallet.coins.accountId]) {
+      expect(claim.wallet.ledgerAccount?.(accountId)).toEqual(await h.ledger.getAccount(accountId));
+    }
+    expect(claim.wallet.ledgerAccount?.("res:nobody:coins")).toBeNull();
   });
 
   /** The request hash the API computes for POST /v1/payments {qr, amount_yen: 100}. */

@@ -400,7 +400,7 @@ export interface LedgerStoreStats {
   pipelinedFailures: number;
 }
 
-export function createLedgerStore(db: Db, options: LedgerStoreOptions = {}): LedgerStore & { readonly stats: LedgerStoreStats } {
+export function createLedgerStore(db: Db, options: LedgerStoreOptions = {}): LedgerStore & { readonly stats: LedgerStoreStats; prime(accounts: readonly Account[]): void } {
   const now = options.now ?? (() => new Date());
   const retryCountMax = options.retryCountMax ?? 8;
   const validateOptions = options.amountMax === undefined ? {} : { amountMax: options.amountMax };
@@ -591,6 +591,15 @@ export function createLedgerStore(db: Db, options: LedgerStoreOptions = {}): Led
     async getHold(id: string): Promise<Hold | null> {
       const rows = await db.query<HoldRow>(`SELECT ${holdColumns} FROM ledger_holds WHERE id = $1`, [id]);
       return rows[0] ? holdFromRow(rows[0]) : null;
+    },
+
+    prime(accounts: readonly Account[]): void {
+      if (!pipelined) return;
+      for (const account of accounts) {
+        if (cache.has(account.id)) continue;
+        if (cache.size >= accountCacheMax) cache.clear();
+        cache.set(account.id, account);
+      }
     },
 
     async submitBatch(requests: readonly TransferRequest[], onLocked?: () => void, attachments?: Attachments): Promise<TransferResult[]> {

@@ -3,7 +3,7 @@
 // @tsubaki/payments, the ledger moves it); it makes the "at most once" facts atomic — a key claimed, a code or a
 // request used, a daily limit reserved, a refund planned under the payment's row lock. The hot statements take a
 // whole batch of requests at once (one round trip for many concurrent payments).
-import { assert } from "@tsubaki/ledger";
+import { assert, type Account } from "@tsubaki/ledger";
 import type { Db, SqlClient } from "./client";
 import { paymentRecordCtes, paymentRecordParams } from "./payment-records";
 import { textArray } from "./sql-arrays";
@@ -72,6 +72,11 @@ export interface WalletState {
   coins: { accountId: string; availableYen: bigint; exists: boolean };
   /** Unexpired lots with a positive available balance, any order. */
   lots: LotRecord[];
+  /**
+   * The ledger account of a lot or of the coins as read with the wallet, when it was (the claim reads them; other
+   * reads do not): offered to the ledger's writer so it need not read it again (LedgerService.prime).
+   */
+  ledgerAccount?: (accountId: string) => Account | null;
 }
 
 /** One source of a payment or refund, as stored (snake_case JSON). */
@@ -413,6 +418,20 @@ function requestFromRow(r: RequestRow): PaymentRequestRecord {
 // so that commit makes the claim durable too. A crash can lose only claims whose requests never answered; their
 // retries claim afresh and find whatever was posted by its transfer ids. A duplicate told "in progress" meanwhile
 // just retries. What it saves: one flush wait on every claim batch, the first round trip of every payment.
+/**
+ * A ledger account's whole state as twelve fields joined by U+001F (accountFromClaimFields reads them): the claim
+ * reads the payer's accounts anyway, and the ledger's writer takes them instead of reading them again before it
+ * plans (LedgerService.prime). Empty when the owner (free text up to 128 characters) holds a separator.
+ */
+function ledgerAccountText(a: string): string {
+  return `CASE WHEN ${a}.owner IS NULL OR (strpos(${a}.owner, chr(30)) = 0 AND strpos(${a}.owner, chr(31)) = 0) THEN
+    ${a}.kind || chr(31) || coalesce(${a}.owner, chr(29)) || chr(31) || ${a}.asset || chr(31) || ${a}.debits_must_not_exceed_credits::text || chr(31)
+    || ${a}.credits_must_not_exceed_debits::text || chr(31) || ${a}.debits_posted::text || chr(31) || ${a}.credits_posted::text || chr(31)
+    || ${a}.debits_pending::text || chr(31) || ${a}.credits_pending::text || chr(31) || ${a}.entry_seq::text || chr(31)
+    || coalesce(${a}.metadata::text, '') || chr(31) || floor(extract(epoch FROM ${a}.created_at) * 1000)::bigint::text
+    ELSE '' END`;
+}
+
 const claimStatement = `
 WITH
   quick AS (SELECT set_config('synchronous_commit', 'off', true) AS setting),
@@ -432,7 +451,7 @@ WITH
       WHERE s.spent_yen + excluded.spent_yen <= excluded.limit_yen
     RETURNING s.resident_id, s.day, s.kind, s.spent_yen)
 SELECT x.i, c.attempts, (r.resident_id IS NOT NULL) AS reserved, coalesce(r.spent_yen, s.spent_yen, 0)::text AS spent_yen,
-  k.request_hash, k.status, k.response_status, k.response_body, wc.coins_yen, wl.lots
+  k.request_hash, k.status, k.response_status, k.response_body, wc.coins_yen, wc.coins_account, wl.lots
 FROM x
 CROSS JOIN quick
 LEFT JOIN claimed c ON c.principal = x.principal AND c.key = x.key
@@ -441,18 +460,19 @@ LEFT JOIN LATERAL (SELECT s.spent_yen FROM spend_totals s
   WHERE c.key IS NOT NULL AND r.resident_id IS NULL AND s.resident_id = x.resident_id AND s.day = x.day AND s.kind = x.kind LIMIT 1) s ON true
 LEFT JOIN LATERAL (SELECT k.request_hash, k.status, k.response_status, k.response_body FROM idempotency_keys k
   WHERE c.key IS NULL AND k.principal = x.principal AND k.key = x.key LIMIT 1) k ON true
-LEFT JOIN LATERAL (SELECT (a.credits_posted - a.debits_posted - a.debits_pending)::text AS coins_yen FROM ledger_accounts a
-  WHERE c.key IS NOT NULL AND x.coins_account IS NOT NULL AND a.id = x.coins_account LIMIT 1) wc ON true
+LEFT JOIN LATERAL (SELECT (a.credits_posted - a.debits_posted - a.debits_pending)::text AS coins_yen, ${ledgerAccountText("a")} AS coins_account
+  FROM ledger_accounts a WHERE c.key IS NOT NULL AND x.coins_account IS NOT NULL AND a.id = x.coins_account LIMIT 1) wc ON true
 -- The lots as one text (walletFromClaim reads it): fields joined by U+001F, lots by U+001E, times as epoch
 -- milliseconds. Ids are validated (no control characters) and a restriction is jsonb's own output, so nothing needs
 -- escaping. It replaced json_agg(json_build_object(...)), which was a tenth of PostgreSQL's time in bench:pay: it
--- looks up each value's type on every row and formats two timestamps per lot.
+-- looks up each value's type on every row and formats two timestamps per lot. Each lot ends with its ledger
+-- account's state (ledgerAccountText), as does the coin account's column: see WalletState.ledgerAccount.
 LEFT JOIN LATERAL (SELECT string_agg(l.id || chr(31) || l.campaign_id || chr(31) || l.account_id || chr(31) || l.granted_yen::text || chr(31)
     || a.available::text || chr(31) || floor(extract(epoch FROM l.granted_at) * 1000)::bigint::text || chr(31)
     || floor(extract(epoch FROM l.expires_at) * 1000)::bigint::text || chr(31) || coalesce(l.restriction::text, '') || chr(31)
-    || cp.expired_account_id, chr(30)) AS lots
+    || cp.expired_account_id || chr(31) || ${ledgerAccountText("a")}, chr(30)) AS lots
   FROM point_lots l
-  CROSS JOIN LATERAL (SELECT a.credits_posted - a.debits_posted - a.debits_pending AS available FROM ledger_accounts a WHERE a.id = l.account_id LIMIT 1) a
+  CROSS JOIN LATERAL (SELECT a.*, a.credits_posted - a.debits_posted - a.debits_pending AS available FROM ledger_accounts a WHERE a.id = l.account_id LIMIT 1) a
   JOIN campaigns cp ON cp.id = l.campaign_id
   WHERE c.key IS NOT NULL AND x.wallet_of IS NOT NULL AND l.resident_id = x.wallet_of AND l.expires_at > $2::timestamptz AND a.available > 0) wl ON true
 ORDER BY x.i`;
@@ -648,6 +668,7 @@ export function createPaymentsStore(db: Db, options: PaymentsStoreOptions = {}) 
         response_status: number | null;
         response_body: string | null;
         coins_yen: string | null;
+        coins_account: string | null;
         lots: string | null;
       }>(claimStatement, [
         JSON.stringify(
@@ -679,7 +700,7 @@ export function createPaymentsStore(db: Db, options: PaymentsStoreOptions = {}) 
             : row.reserved
               ? { ok: true, spentYen: BigInt(row.spent_yen) }
               : { ok: false, spentYen: BigInt(row.spent_yen), limitYen: r.limitYen };
-          const wallet = input.walletOf === undefined ? null : walletFromClaim(input.walletOf, row.coins_yen, row.lots);
+          const wallet = input.walletOf === undefined ? null : walletFromClaim(input.walletOf, row.coins_yen, row.coins_account, row.lots);
           return { kind: "claimed", attempts: Number(row.attempts), reservation, wallet };
         }
         if (row.status === "done" && row.response_status !== null && row.request_hash !== null) {
@@ -973,18 +994,57 @@ export function coinsAccountId(residentId: string): string {
 }
 
 /** The wallet a claim read: the coin balance (null: the account does not exist yet) and json_agg of lot rows. */
-function walletFromClaim(residentId: string, coinsYen: string | null, lots: string | null): WalletState {
+function walletFromClaim(residentId: string, coinsYen: string | null, coinsAccount: string | null, lots: string | null): WalletState {
+  const coinsAccountIdOf = coinsAccountId(residentId);
+  /** Each account's state fields, parsed into an Account only when asked for. */
+  const accountFields = new Map<string, string[]>();
+  if (coinsAccount) accountFields.set(coinsAccountIdOf, coinsAccount.split("\u001f"));
+  const lotRecords: LotRecord[] = [];
+  if (lots !== null) {
+    for (const text of lots.split("\u001e")) {
+      const fields = text.split("\u001f");
+      const lot = lotFromClaimFields(residentId, fields);
+      lotRecords.push(lot);
+      if (fields.length === 9 + claimedAccountFields) accountFields.set(lot.accountId, fields.slice(9));
+    }
+  }
   return {
     residentId,
-    coins: { accountId: coinsAccountId(residentId), availableYen: coinsYen === null ? 0n : BigInt(coinsYen), exists: coinsYen !== null },
-    lots: lots === null ? [] : lots.split("\u001e").map((text) => lotFromClaimText(residentId, text)),
+    coins: { accountId: coinsAccountIdOf, availableYen: coinsYen === null ? 0n : BigInt(coinsYen), exists: coinsYen !== null },
+    lots: lotRecords,
+    ledgerAccount(accountId) {
+      const fields = accountFields.get(accountId);
+      return fields && fields.length === claimedAccountFields ? accountFromClaimFields(accountId, fields) : null;
+    },
   };
 }
 
-/** One lot as the claim statement writes it (see its wl): nine fields joined by U+001F. */
-function lotFromClaimText(residentId: string, text: string): LotRecord {
-  const f = text.split("\u001f");
-  assert(f.length === 9, "a claimed lot has nine fields");
+/** Fields of ledgerAccountText. */
+const claimedAccountFields = 12;
+
+function accountFromClaimFields(id: string, f: string[]): Account {
+  const [kind, owner, asset, debitsMust, creditsMust, debitsPosted, creditsPosted, debitsPending, creditsPending, entrySeq, metadata, createdAtMs] = f as [
+    string, string, string, string, string, string, string, string, string, string, string, string,
+  ];
+  return {
+    id,
+    kind,
+    owner: owner === "\u001d" ? null : owner,
+    asset,
+    flags: { debitsMustNotExceedCredits: debitsMust === "true", creditsMustNotExceedDebits: creditsMust === "true" },
+    debitsPosted: BigInt(debitsPosted),
+    creditsPosted: BigInt(creditsPosted),
+    debitsPending: BigInt(debitsPending),
+    creditsPending: BigInt(creditsPending),
+    entrySeq: Number(entrySeq),
+    metadata: metadata === "" ? null : json<Record<string, unknown> | null>(metadata),
+    createdAt: new Date(Number(createdAtMs)),
+  };
+}
+
+/** One lot as the claim statement writes it (see its wl): nine fields joined by U+001F, then its account's. */
+function lotFromClaimFields(residentId: string, f: string[]): LotRecord {
+  assert(f.length === 9 + claimedAccountFields || f.length === 10, "a claimed lot has nine fields and its account's");
   const [lotId, campaignId, accountId, grantedYen, balanceYen, grantedAtMs, expiresAtMs, restriction, expiredAccountId] = f as [string, string, string, string, string, string, string, string, string];
   return {
     lotId,

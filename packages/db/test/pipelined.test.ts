@@ -173,6 +173,27 @@ describe.each(backends)("pipelined ledger writes on %s", (backend) => {
     expect(foreign.outcome).toBeUndefined();
   });
 
+  it("plans from a primed account; a stale one costs a replay through the locking path, never a wrong write", async () => {
+    const c = createLedgerStore(db);
+    expect((await a.createAccount({ id: "primed", kind: "test", owner: null, asset: "JPY", flags: noOverdraft, metadata: null })).ok).toBe(true);
+    expect(await one(a, { op: "transfer", id: "prime-fund", legs: [{ from: "fund", to: "primed", amount: 10n }] })).toMatchObject({ ok: true });
+    const real = await a.getAccount("primed");
+    if (!real) throw new Error("primed exists");
+    // A state that never was (100 yen): the plan passes, the statement finds another state and writes nothing.
+    c.prime([{ ...real, creditsPosted: 100n }]);
+    const before = { ...c.stats };
+    expect(await one(c, { op: "transfer", id: "prime-spend-1", legs: [{ from: "primed", to: "fund", amount: 40n }] })).toMatchObject({ ok: false, code: "exceeds_balance" });
+    expect(c.stats.pipelinedFailures - before.pipelinedFailures).toBe(1);
+    expect(await one(c, { op: "transfer", id: "prime-spend-2", legs: [{ from: "primed", to: "fund", amount: 4n }] })).toMatchObject({ ok: true });
+    // Now cached from its own write: a prime of another state is ignored, and the next write goes through at once.
+    c.prime([{ ...real, creditsPosted: 1000n, entrySeq: 0 }]);
+    const cached = { ...c.stats };
+    expect(await one(c, { op: "transfer", id: "prime-spend-3", legs: [{ from: "primed", to: "fund", amount: 6n }] })).toMatchObject({ ok: true });
+    expect(c.stats.pipelinedFailures).toBe(cached.pipelinedFailures);
+    expect(c.stats.pipelinedBatches - cached.pipelinedBatches).toBe(1);
+    expect(await balance("primed")).toBe(0n);
+  });
+
   it("passes the audit after all of it", async () => {
     const report = await a.audit();
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);

@@ -57,6 +57,12 @@ export interface LedgerStore {
    * `requests[i]` into the same transaction.
    */
   submitBatch(requests: readonly TransferRequest[], onLocked?: () => void, attachments?: readonly (Attachment | undefined)[]): Promise<TransferResult[]>;
+  /**
+   * Accounts read elsewhere (by a statement that ran anyway), offered to a writer that keeps accounts in memory so
+   * it need not read them again before it plans; it keeps one only where it holds none. A stale one can cost a
+   * retry, never a wrong write: the write checks every account against the state its plan started from. Optional.
+   */
+  prime?(accounts: readonly Account[]): void;
   /** An account's entries, oldest first, optionally only those at or before `asOf`. */
   listEntries(accountId: string, options: { cursor?: string | null; limit: number; asOf?: Date | null }): Promise<EntryPage>;
   /** Ids of pending holds whose timeout has passed (for the sweeper), at most `limit`. */

@@ -30,6 +30,8 @@ export interface LedgerService {
    * rows are written in the same transaction when the store knows their kind (see Attachment).
    */
   submit(request: TransferRequest, attachment?: Attachment): Promise<TransferResult>;
+  /** Accounts just read elsewhere, for the store's writer to plan from without reading them again (see LedgerStore.prime). */
+  prime(accounts: readonly Account[]): void;
   /** Expires holds whose timeout has passed, at most `limit`; returns how many were expired now. */
   expireDueHolds(now?: Date, limit?: number): Promise<number>;
   audit(): Promise<AuditReport>;
@@ -76,6 +78,7 @@ export function createLedgerService(store: LedgerStore, options: LedgerServiceOp
     getHold: (id) => store.getHold(id),
     listEntries: (accountId, page) => store.listEntries(accountId, page),
     submit,
+    prime: (accounts) => store.prime?.(accounts),
     async expireDueHolds(now = new Date(), limit = expirySweepSizeMax) {
       const holdIds = await store.dueHoldIds(now, Math.min(limit, expirySweepSizeMax));
       const results = await Promise.all(holdIds.map((holdId) => submit({ op: "expire", id: expiryTransferId(holdId), holdId })));

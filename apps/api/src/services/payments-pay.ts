@@ -36,6 +36,11 @@ export async function settlePayment(ctx: PaymentsContext, order: PaymentOrder, c
     if (!plan.ok) return planRefusal(plan);
     const id = transferIdOf(order.ref, attempt);
     control.committing();
+    // The accounts this transfer takes from, as the claim read them: the ledger's writer need not read them again.
+    if (wallet.ledgerAccount) {
+      const read = wallet.ledgerAccount;
+      ctx.ledger.prime(plan.legs.flatMap((leg) => read(leg.from) ?? []));
+    }
     // The payment's row and its key ride with the transfer: one transaction for all three.
     const record = paymentAttachment(ctx, order, id, plan.allocation, wallet, at);
     const result = await ctx.ledger.submit(
