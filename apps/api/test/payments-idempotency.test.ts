@@ -207,6 +207,13 @@ describe.each(backends)("idempotent money-moving POSTs on %s", (backend) => {
       expect(claim.wallet.ledgerAccount?.(accountId)).toEqual(await h.ledger.getAccount(accountId));
     }
     expect(claim.wallet.ledgerAccount?.("res:nobody:coins")).toBeNull();
+    // An owner holding a separator (free text) is not handed over; the lot itself still reads the same.
+    const odd = claim.wallet.lots[0]!.accountId;
+    await h.db.query(`UPDATE ledger_accounts SET owner = 'odd' || chr(31) || 'owner' || chr(30) WHERE id = $1`, [odd]);
+    const [again] = await h.payments.context.store.claimKeys([{ principal: payer.userId, key: uniq("wallet-"), requestHash: "w", walletOf: payer.residentId }], at, new Date(0));
+    if (again?.kind !== "claimed" || !again.wallet) throw new Error("claimed again");
+    expect(again.wallet.ledgerAccount?.(odd)).toBeNull();
+    expect(byId(again.wallet.lots)).toEqual(byId(loaded.lots));
   });
 
   /** The request hash the API computes for POST /v1/payments {qr, amount_yen: 100}. */

@@ -1020,16 +1020,22 @@ export function coinsAccountId(residentId: string): string {
 /** The wallet a claim read: the coin balance (null: the account does not exist yet) and json_agg of lot rows. */
 function walletFromClaim(residentId: string, coinsYen: string | null, coinsAccount: string | null, lots: string | null): WalletState {
   const coinsAccountIdOf = coinsAccountId(residentId);
-  /** Each account's state fields, parsed into an Account only when asked for. */
-  const accountFields = new Map<string, string[]>();
-  if (coinsAccount) accountFields.set(coinsAccountIdOf, coinsAccount.split("\u001f"));
+  /** Each account's state text, parsed into an Account only when asked for (a payment takes from two or three). */
+  const accountTexts = new Map<string, string>();
+  if (coinsAccount) accountTexts.set(coinsAccountIdOf, coinsAccount);
   const lotRecords: LotRecord[] = [];
   if (lots !== null) {
     for (const text of lots.split("\u001e")) {
-      const fields = text.split("\u001f");
-      const lot = lotFromClaimFields(residentId, fields);
+      // The lot's nine fields, then its account's: split only the lot's now.
+      let end = -1;
+      for (let n = 0; n < 9; n++) {
+        end = text.indexOf("\u001f", end + 1);
+        assert(end >= 0, "a claimed lot has nine fields and its account's");
+      }
+      const lot = lotFromClaimFields(residentId, text.slice(0, end).split("\u001f"));
       lotRecords.push(lot);
-      if (fields.length === 9 + claimedAccountFields) accountFields.set(lot.accountId, fields.slice(9));
+      const account = text.slice(end + 1);
+      if (account !== nullField) accountTexts.set(lot.accountId, account);
     }
   }
   return {
@@ -1037,7 +1043,7 @@ function walletFromClaim(residentId: string, coinsYen: string | null, coinsAccou
     coins: { accountId: coinsAccountIdOf, availableYen: coinsYen === null ? 0n : BigInt(coinsYen), exists: coinsYen !== null },
     lots: lotRecords,
     ledgerAccount(accountId) {
-      const fields = accountFields.get(accountId);
+      const fields = accountTexts.get(accountId)?.split("\u001f");
       return fields && fields.length === claimedAccountFields ? accountFromClaimFields(accountId, fields) : null;
     },
   };
@@ -1070,7 +1076,7 @@ function accountFromClaimFields(id: string, f: string[]): Account {
 
 /** One lot as the claim statement writes it (see its wl): nine fields joined by U+001F, then its account's. */
 function lotFromClaimFields(residentId: string, f: string[]): LotRecord {
-  assert(f.length === 9 + claimedAccountFields || f.length === 10, "a claimed lot has nine fields and its account's");
+  assert(f.length === 9, "a claimed lot has nine fields");
   const [lotId, campaignId, accountId, grantedYen, balanceYen, grantedAtMs, expiresAtMs, restriction, expiredAccountId] = f as [string, string, string, string, string, string, string, string, string];
   return {
     lotId,
