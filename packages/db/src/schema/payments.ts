@@ -97,7 +97,8 @@ export const payments = pgTable(
   "payments",
   {
     id: text("id").primaryKey(),
-    seq: bigint("seq", { mode: "number" }).generatedAlwaysAsIdentity().notNull().unique(),
+    /** Identity: unique by construction (GENERATED ALWAYS); read only with shop_id (payments_shop_seq_idx). */
+    seq: bigint("seq", { mode: "number" }).generatedAlwaysAsIdentity().notNull(),
     ref: text("ref").notNull().unique(),
     payerResidentId: text("payer_resident_id").notNull(),
     shopId: text("shop_id").notNull(),
