@@ -42,7 +42,7 @@ export async function settlePayment(ctx: PaymentsContext, order: PaymentOrder, c
       ctx.ledger.prime(plan.legs.flatMap((leg) => read(leg.from) ?? []));
     }
     // The payment's row and its key ride with the transfer: one transaction for all three.
-    const record = paymentAttachment(ctx, order, id, plan.allocation, wallet, at);
+    const record = paymentAttachment(ctx, { order, transferId: id, allocation: plan.allocation, wallet, at });
     const result = await ctx.ledger.submit(
       {
         op: "transfer",

@@ -52,16 +52,18 @@ interface PaymentRecord {
   body: string;
 }
 
+/** A payment whose transfer is posted (or being posted): what its record is made from. */
+export interface PostedPayment {
+  order: PaymentOrder;
+  transferId: string;
+  allocation: readonly AllocationPart[];
+  /** The wallet the plan started from: with the transfer's entries, the receipt's balances after. */
+  wallet: WalletState;
+  at: Date;
+}
+
 /** The record of a posted payment transfer: its row (with the receipt), its key's completion, its answer. */
-function paymentRecordOf(
-  ctx: PaymentsContext,
-  order: PaymentOrder,
-  transferId: string,
-  allocation: readonly AllocationPart[],
-  wallet: WalletState,
-  result: Extract<TransferResult, { ok: true }>,
-  at: Date,
-): PaymentRecord {
+function paymentRecordOf({ order, transferId, allocation, wallet, at }: PostedPayment, result: Extract<TransferResult, { ok: true }>): PaymentRecord {
   const receipt = buildReceipt({ transferId, at, merchant: merchantOf(order.shop), allocation, balancesAfter: balancesAfterTransfer(wallet, result.entries) });
   const receiptText = toJsonText(receiptToJson(receipt, order.shop));
   const payment: PaymentInsert = {
@@ -90,17 +92,9 @@ async function answerRecorded(ctx: PaymentsContext, order: PaymentOrder, record:
 }
 
 /** Records a posted payment transfer; answers with the stored payment if an earlier attempt recorded it first. */
-export async function recordPayment(
-  ctx: PaymentsContext,
-  order: PaymentOrder,
-  transferId: string,
-  allocation: readonly AllocationPart[],
-  wallet: WalletState,
-  result: Extract<TransferResult, { ok: true }>,
-  at: Date,
-): Promise<Outcome<FlowResponse>> {
-  const record = paymentRecordOf(ctx, order, transferId, allocation, wallet, result, at);
-  return answerRecorded(ctx, order, record, await ctx.records.submit(record.item));
+export async function recordPayment(ctx: PaymentsContext, posted: PostedPayment, result: Extract<TransferResult, { ok: true }>): Promise<Outcome<FlowResponse>> {
+  const record = paymentRecordOf(posted, result);
+  return answerRecorded(ctx, posted.order, record, await ctx.records.submit(record.item));
 }
 
 /**
@@ -108,21 +102,21 @@ export async function recordPayment(
  * from the transfer's planned result. `settle` answers once the transfer is back: from the row written with it,
  * or, when the store did not write it (a store without payment attachments), by recording it now.
  */
-export function paymentAttachment(ctx: PaymentsContext, order: PaymentOrder, transferId: string, allocation: readonly AllocationPart[], wallet: WalletState, at: Date) {
+export function paymentAttachment(ctx: PaymentsContext, posted: PostedPayment) {
   let record: PaymentRecord | null = null;
   const attachment: Attachment = {
     kind: paymentAttachmentKind,
     make(result) {
       if (!result.ok) return null;
-      record = paymentRecordOf(ctx, order, transferId, allocation, wallet, result, at);
+      record = paymentRecordOf(posted, result);
       return record.item;
     },
   };
   return {
     attachment,
     async settle(result: Extract<TransferResult, { ok: true }>): Promise<Outcome<FlowResponse>> {
-      if (attachment.outcome === undefined || record === null) return recordPayment(ctx, order, transferId, allocation, wallet, result, at);
-      return answerRecorded(ctx, order, record, attachment.outcome as number | null);
+      if (attachment.outcome === undefined || record === null) return recordPayment(ctx, posted, result);
+      return answerRecorded(ctx, posted.order, record, attachment.outcome as number | null);
     },
   };
 }
@@ -154,7 +148,7 @@ export async function recoverPayment(ctx: PaymentsContext, order: PaymentOrder, 
   });
   const [wallet] = (await ctx.store.loadWallets([order.payerResidentId], ctx.now())).values();
   assert(wallet, "a wallet is read for the payer");
-  return recordPayment(ctx, order, transfer.id, allocation, wallet, { ok: true, transfer, entries: [], replayed: true }, transfer.timestamp);
+  return recordPayment(ctx, { order, transferId: transfer.id, allocation, wallet, at: transfer.timestamp }, { ok: true, transfer, entries: [], replayed: true });
 }
 
 export function publishPayment(ctx: PaymentsContext, p: PaymentInsert & { seq: number }): void {
