@@ -53,6 +53,22 @@ const legsText = (legs: readonly { from: string; to: string; amount: bigint }[])
 const optional = (v: string | null | undefined) => (v === null || v === undefined ? "" : v);
 const metadataText = (m: Record<string, unknown> | null | undefined) => (m === null || m === undefined ? "" : canonicalJson(m));
 
+let lastIsoMs = Number.NaN;
+let lastIso = "";
+/**
+ * A time as ISO text, remembering the last one: every transfer and entry of a batch carries the batch's one time,
+ * and toISOString was most of a batch digest's cost (0.55 µs each, 105 of them for 15 payments). An invalid date
+ * still throws (NaN never equals the remembered time).
+ */
+function isoOf(date: Date): string {
+  const ms = date.getTime();
+  if (ms !== lastIsoMs) {
+    lastIso = date.toISOString();
+    lastIsoMs = ms;
+  }
+  return lastIso;
+}
+
 /** The hash that identifies a request's body, for idempotent replays (same id + same hash = same request). */
 export function requestHash(r: TransferRequest): string {
   let text: string;
@@ -88,14 +104,14 @@ export function transferDigestText(t: Transfer): string {
     optional(t.reversalOf),
     t.timeoutAt ? t.timeoutAt.toISOString() : "",
     t.requestHash,
-    t.timestamp.toISOString(),
+    isoOf(t.timestamp),
     metadataText(t.metadata),
   ].join("|");
 }
 
 /** One entry as it enters the digest of its batch. */
 export function entryDigestText(e: Entry): string {
-  return `${e.accountId}|${e.seq}|${e.transferId}|${e.side}|${e.phase}|${e.amount}|${e.balanceAfter}|${e.debitsPendingAfter}|${e.creditsPendingAfter}|${e.timestamp.toISOString()}`;
+  return `${e.accountId}|${e.seq}|${e.transferId}|${e.side}|${e.phase}|${e.amount}|${e.balanceAfter}|${e.debitsPendingAfter}|${e.creditsPendingAfter}|${isoOf(e.timestamp)}`;
 }
 
 /** The genesis value of the hash chain. */
