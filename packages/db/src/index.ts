@@ -3,8 +3,8 @@
 export * from "./client";
 export * as schema from "./schema";
 export { fromPostgresJs, openPostgres, type PostgresOptions } from "./postgres";
-export { createLedgerStore, paymentAttachmentKind, type LedgerStoreOptions } from "./ledger-store";
-export type { PaymentRecordItem } from "./payment-records";
+export { createLedgerStore, type LedgerStoreOptions } from "./ledger-store";
+export { paymentAttachmentKind, type PaymentRecordItem } from "./payment-records";
 export { auditLedger } from "./audit";
 export * from "./identity-store";
 export { auditLogChain, auditEntryDigest } from "./audit-log-check";

@@ -26,7 +26,7 @@ import {
 } from "@tsubaki/ledger";
 import { retryableSqlStates, sqlState, type Db, type SqlClient } from "./client";
 import { auditLedger } from "./audit";
-import { paymentRecordCtes, paymentRecordParamCount, paymentRecordParams, type PaymentRecordItem } from "./payment-records";
+import { paymentAttachmentKind, paymentRecordCtes, paymentRecordParamCount, paymentRecordParams, type PaymentRecordItem } from "./payment-records";
 import { jsonColumn, numberColumn, textArray, textColumn } from "./sql-arrays";
 import {
   accountColumns,
@@ -339,16 +339,17 @@ async function writePlan(
   return seqs;
 }
 
-/** The attachment kind this store writes with a batch: a payment's record (a PaymentRecordItem). */
-export const paymentAttachmentKind = "payment";
-
-/** The payments a batch's attachments make from the planned results, with the attachments they came from. */
+/** The payments a batch's attachments made, with the attachments they came from. */
 interface Attached {
   payments: PaymentRecordItem[];
   owners: Attachment[];
 }
 
-function attachedTo(results: readonly TransferResult[], attachments: readonly (Attachment | undefined)[] | undefined): Attached {
+/** A batch's attachments, one place per request (undefined: that request carries none). */
+type Attachments = readonly (Attachment | undefined)[] | undefined;
+
+/** The payments a batch's attachments make (the only kind this store writes), from the planned results. */
+function attachedTo(results: readonly TransferResult[], attachments: Attachments): Attached {
   const attached: Attached = { payments: [], owners: [] };
   if (!attachments) return attached;
   attachments.forEach((attachment, i) => {
@@ -432,8 +433,6 @@ export function createLedgerStore(db: Db, options: LedgerStoreOptions = {}): Led
     lastTurn = new Promise<void>((resolve) => (open = resolve));
     return { before, open };
   }
-
-  type Attachments = readonly (Attachment | undefined)[] | undefined;
 
   async function submitOnce(requests: readonly TransferRequest[], onLocked?: () => void, attachments?: Attachments): Promise<TransferResult[]> {
     const { results, attached, seqs } = await db.transaction(async (tx) => {

@@ -4,6 +4,9 @@
 import type { KeyCompletion, PaymentInsert } from "./payments-store";
 import { jsonColumn, numberColumn, textArray, textColumn } from "./sql-arrays";
 
+/** The Attachment kind of a payment's record: the ledger store writes it with the payment's transfer. */
+export const paymentAttachmentKind = "payment";
+
 /** One payment to record, and its key to finish (null: the caller finishes it). */
 export interface PaymentRecordItem {
   payment: PaymentInsert;

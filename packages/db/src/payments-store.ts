@@ -403,21 +403,6 @@ function requestFromRow(r: RequestRow): PaymentRequestRecord {
 
 // --- statements ------------------------------------------------------------------------------------------------
 
-// Claims a batch of idempotency keys and, for each key claimed now, reserves its daily spend. A key is claimed
-// when it is new, or when it is in progress with the same request hash and was last touched before $3 (its
-// request died: the retry takes over). The caller guarantees each (principal, key) and each (resident, day, kind)
-// appears once per batch (ON CONFLICT DO UPDATE may touch a row once per statement). Rows of keys not claimed are
-// read from the statement's snapshot: a key another transaction committed a moment ago may not be visible yet,
-// which the caller treats as in progress. The lookups are LATERAL with LIMIT so they stay index lookups: a hash
-// join would read the whole keys table for every batch. A claim may ask for a wallet too (walletOf): for a key
-// claimed now, the coins and open lots are read as loadWallets reads them, in the same round trip.
-//
-// The claim commits without waiting for its WAL flush (synchronous_commit off for this statement's transaction
-// only). Nothing a client is told rests on the claim alone: every outcome is answered after a later synchronous
-// commit of the same request (the ledger batch, the payment row, the key's release), and WAL is flushed in order,
-// so that commit makes the claim durable too. A crash can lose only claims whose requests never answered; their
-// retries claim afresh and find whatever was posted by its transfer ids. A duplicate told "in progress" meanwhile
-// just retries. What it saves: one flush wait on every claim batch, the first round trip of every payment.
 /**
  * Fields joined by U+001F, NULL written U+001D: one array and one copy, where a chain of || copies the growing
  * text once per operator (that was 3% of PostgreSQL's samples in bench:pay).
@@ -448,6 +433,21 @@ function ledgerAccountText(a: string): string {
   ])} END`;
 }
 
+// Claims a batch of idempotency keys and, for each key claimed now, reserves its daily spend. A key is claimed
+// when it is new, or when it is in progress with the same request hash and was last touched before $3 (its
+// request died: the retry takes over). The caller guarantees each (principal, key) and each (resident, day, kind)
+// appears once per batch (ON CONFLICT DO UPDATE may touch a row once per statement). Rows of keys not claimed are
+// read from the statement's snapshot: a key another transaction committed a moment ago may not be visible yet,
+// which the caller treats as in progress. The lookups are LATERAL with LIMIT so they stay index lookups: a hash
+// join would read the whole keys table for every batch. A claim may ask for a wallet too (walletOf): for a key
+// claimed now, the coins and open lots are read as loadWallets reads them, in the same round trip.
+//
+// The claim commits without waiting for its WAL flush (synchronous_commit off for this statement's transaction
+// only). Nothing a client is told rests on the claim alone: every outcome is answered after a later synchronous
+// commit of the same request (the ledger batch, the payment row, the key's release), and WAL is flushed in order,
+// so that commit makes the claim durable too. A crash can lose only claims whose requests never answered; their
+// retries claim afresh and find whatever was posted by its transfer ids. A duplicate told "in progress" meanwhile
+// just retries. What it saves: one flush wait on every claim batch, the first round trip of every payment.
 const claimStatement = `
 WITH
   quick AS (SELECT set_config('synchronous_commit', 'off', true) AS setting),
@@ -1017,7 +1017,10 @@ export function coinsAccountId(residentId: string): string {
   return `res:${residentId}:coins`;
 }
 
-/** The wallet a claim read: the coin balance (null: the account does not exist yet) and json_agg of lot rows. */
+/**
+ * The wallet a claim read: the coin balance (null: the account does not exist yet), the coin account's state, and
+ * the lots as the claim's wl writes them (each lot's fields, then its account's).
+ */
 function walletFromClaim(residentId: string, coinsYen: string | null, coinsAccount: string | null, lots: string | null): WalletState {
   const coinsAccountIdOf = coinsAccountId(residentId);
   /** Each account's state text, parsed into an Account only when asked for (a payment takes from two or three). */
@@ -1026,9 +1029,9 @@ function walletFromClaim(residentId: string, coinsYen: string | null, coinsAccou
   const lotRecords: LotRecord[] = [];
   if (lots !== null) {
     for (const text of lots.split("\u001e")) {
-      // The lot's nine fields, then its account's: split only the lot's now.
+      // The lot's own fields, then its account's: split only the lot's now.
       let end = -1;
-      for (let n = 0; n < 9; n++) {
+      for (let n = 0; n < claimedLotFields; n++) {
         end = text.indexOf("\u001f", end + 1);
         assert(end >= 0, "a claimed lot has nine fields and its account's");
       }
@@ -1049,6 +1052,8 @@ function walletFromClaim(residentId: string, coinsYen: string | null, coinsAccou
   };
 }
 
+/** Fields of a lot in the claim's wl, before its account's. */
+const claimedLotFields = 9;
 /** Fields of ledgerAccountText. */
 const claimedAccountFields = 12;
 /** A NULL field in the claim's texts (joinedFields). */
@@ -1076,7 +1081,7 @@ function accountFromClaimFields(id: string, f: string[]): Account {
 
 /** One lot as the claim statement writes it (see its wl): nine fields joined by U+001F, then its account's. */
 function lotFromClaimFields(residentId: string, f: string[]): LotRecord {
-  assert(f.length === 9, "a claimed lot has nine fields");
+  assert(f.length === claimedLotFields, "a claimed lot has nine fields");
   const [lotId, campaignId, accountId, grantedYen, balanceYen, grantedAtMs, expiresAtMs, restriction, expiredAccountId] = f as [string, string, string, string, string, string, string, string, string];
   return {
     lotId,

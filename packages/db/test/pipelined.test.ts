@@ -4,7 +4,8 @@
 // statement must write nothing and the locking path must give the answer the locking path alone would give.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GroupCommitter, emptyPlanState, planBatch, type Attachment, type TransferRequest } from "@tsubaki/ledger";
-import { createLedgerStore, paymentAttachmentKind, writeStatementFor } from "../src/ledger-store";
+import { createLedgerStore, writeStatementFor } from "../src/ledger-store";
+import { paymentAttachmentKind } from "../src/payment-records";
 import { jsonColumn, textArray } from "../src/sql-arrays";
 import type { Db } from "../src/client";
 import { backends, openBackend } from "./backends";

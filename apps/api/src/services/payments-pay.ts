@@ -37,10 +37,8 @@ export async function settlePayment(ctx: PaymentsContext, order: PaymentOrder, c
     const id = transferIdOf(order.ref, attempt);
     control.committing();
     // The accounts this transfer takes from, as the claim read them: the ledger's writer need not read them again.
-    if (wallet.ledgerAccount) {
-      const read = wallet.ledgerAccount;
-      ctx.ledger.prime(plan.legs.flatMap((leg) => read(leg.from) ?? []));
-    }
+    const claimed = wallet.ledgerAccount;
+    if (claimed) ctx.ledger.prime(plan.legs.flatMap((leg) => claimed(leg.from) ?? []));
     // The payment's row and its key ride with the transfer: one transaction for all three.
     const record = paymentAttachment(ctx, { order, transferId: id, allocation: plan.allocation, wallet, at });
     const result = await ctx.ledger.submit(
