@@ -5,6 +5,7 @@
 import { assert } from "@tsubaki/ledger";
 import type { Db } from "./client";
 import { textArray } from "./sql-arrays";
+import { containsPattern } from "./sql-like";
 import { toDate } from "./rows";
 
 export type ApprovalKind = "fund" | "grant";
@@ -338,7 +339,7 @@ export function createCityStore(db: Db) {
 
     /** Campaign ids newest first (the console's list; details come from the payments store). */
     async listCampaignIds(limit: number, offset: number, search: string | null): Promise<string[]> {
-      const pattern = search ? `%${search.replace(/[%_\\]/g, "\\$&")}%` : null;
+      const pattern = search ? containsPattern(search) : null;
       const rows = await db.query<{ id: string }>(
         `SELECT id FROM campaigns WHERE ($3::text IS NULL OR id ILIKE $3 OR name_ja ILIKE $3 OR name_en ILIKE $3)
          ORDER BY created_at DESC, id LIMIT $1 OFFSET $2`,
@@ -778,7 +779,7 @@ export function createCityStore(db: Db) {
 
     /** Payout runs newest first, a page at a time, optionally those whose id or transfer date contains `search`. */
     async listPayoutRunsPage(limit: number, offset: number, search: string | null): Promise<PayoutRunRecord[]> {
-      const pattern = search ? `%${search.replace(/[%_\\]/g, "\\$&")}%` : null;
+      const pattern = search ? containsPattern(search) : null;
       const rows = await db.query<PayoutRunRow>(
         `SELECT id, trigger, transfer_date, NULL AS file_text, count, total_yen::text AS total_yen, status, created_by, created_at, confirmed_at
          FROM payout_runs WHERE ($3::text IS NULL OR id ILIKE $3 OR transfer_date ILIKE $3 OR trigger ILIKE $3)

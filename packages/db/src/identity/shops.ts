@@ -3,6 +3,7 @@
 import { newId, shopStatuses, validateBankAccount, validateShop, type BankAccount, type ShopInput, type ShopStatus } from "@tsubaki/auth";
 import { assert } from "@tsubaki/ledger";
 import type { SqlClient } from "../client";
+import { containsPattern } from "../sql-like";
 import { appendAudit, pageLimit, paginate, type IdentityContext } from "./context";
 import { shopColumns, shopFromRow, staffColumns, staffFromRow, type ShopRow, type StaffRow } from "./rows";
 import type { AuditActor, PageQuery, Shop, ShopStaffMember, ShopStaffRole } from "./types";
@@ -64,13 +65,13 @@ export function createShopStore(ctx: IdentityContext) {
     /** `q`: a part of the code, the Japanese or the Latin name (any case), or the whole shop id. */
     async listShops(query: PageQuery & { status?: ShopStatus; q?: string } = {}): Promise<{ shops: Shop[]; nextCursor: string | null }> {
       const limit = pageLimit(query.limit);
-      // LIKE's own characters in what was typed match themselves.
-      const pattern = query.q ? `%${query.q.replace(/[\\%_]/g, "\\$&")}%` : null;
+      const q = query.q;
+      const pattern = q ? containsPattern(q) : null;
       const rows = await db.query<ShopRow>(
         `SELECT ${shopColumns} FROM shops WHERE id > $1 AND ($2::text IS NULL OR status = $2)
            AND ($4::text IS NULL OR code ILIKE $4 OR name_ja ILIKE $4 OR name_latin ILIKE $4 OR id = $5)
          ORDER BY id LIMIT $3`,
-        [query.cursor ?? "", query.status ?? null, limit + 1, pattern, query.q ?? null],
+        [query.cursor ?? "", query.status ?? null, limit + 1, pattern, q ?? null],
       );
       const page = paginate(rows, limit, (r) => r.id);
       return { shops: page.items.map(shopFromRow), nextCursor: page.nextCursor };
