@@ -197,6 +197,9 @@ describe.each(backends)("identity access on %s", (backend) => {
       expect((await store.listShops({ status: "active" })).shops.map((s) => s.code)).toEqual(["bakery"]);
       // Search: part of the code or a name, any case, or the whole id; LIKE's wildcards match only themselves.
       expect((await store.listShops({ q: "AKER" })).shops.map((s) => s.code)).toEqual(["bakery"]);
+      // As an IME types them: full-width Latin, half-width kana (names are stored NFKC-normalised).
+      expect((await store.listShops({ q: "ＡＫＥＲ" })).shops.map((s) => s.code)).toEqual(["bakery"]);
+      expect((await store.listShops({ q: "ﾍﾞｰｶﾘｰ" })).shops.map((s) => s.code)).toEqual(["bakery"]);
       expect((await store.listShops({ q: shop.nameJa.slice(1, 3) })).shops.map((s) => s.code)).toEqual(["bakery"]);
       expect((await store.listShops({ q: shop.id })).shops.map((s) => s.code)).toEqual(["bakery"]);
       expect((await store.listShops({ q: "%" })).shops).toEqual([]);

@@ -14,7 +14,8 @@ export function ShopsScreen() {
   const t = useMessages(adminMessages);
   const canOperate = useCanOperate();
   const [q, setQ] = useState("");
-  const needle = q.trim().slice(0, 64);
+  // At most the 64 UTF-16 units the route takes, never half of a surrogate pair (encodeURIComponent throws on one).
+  const needle = q.trim().slice(0, 64).replace(/[\uD800-\uDBFF]$/, "");
   const list = usePaged<Shop>(`/v1/admin/shops${needle ? `?q=${encodeURIComponent(needle)}` : ""}`, (b) => ({ items: b.shops, next: b.next_cursor }));
   return (
     <Layout appName={t("appName")} title={t("shops.title")} nav={useNav()}>

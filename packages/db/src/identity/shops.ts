@@ -62,10 +62,14 @@ export function createShopStore(ctx: IdentityContext) {
       return row ? shopFromRow(row) : null;
     },
 
-    /** `q`: a part of the code, the Japanese or the Latin name (any case), or the whole shop id. */
+    /**
+     * `q`: a part of the code, the Japanese or the Latin name (any case), or the whole shop id. Names are stored
+     * NFKC-normalised, so what was typed is too: full-width Latin (ＢＡＫＥＲＹ) and half-width kana (ﾍﾞｰｶﾘｰ), as an
+     * IME often gives them, find the shop.
+     */
     async listShops(query: PageQuery & { status?: ShopStatus; q?: string } = {}): Promise<{ shops: Shop[]; nextCursor: string | null }> {
       const limit = pageLimit(query.limit);
-      const q = query.q;
+      const q = query.q?.normalize("NFKC");
       const pattern = q ? containsPattern(q) : null;
       const rows = await db.query<ShopRow>(
         `SELECT ${shopColumns} FROM shops WHERE id > $1 AND ($2::text IS NULL OR status = $2)
