@@ -115,7 +115,10 @@ describe("city console reports and payouts", () => {
     const page = await consolePage("admin-ops");
     await page.getByRole("link", { name: "精算", exact: true }).first().click();
     await expect.poll(() => page.locator("h1").innerText()).toBe("精算");
-    // The shops table (paged) puts the small wagashi shop into the run.
+    // The shops table (paged, searched on the server) puts the small wagashi shop into the run.
+    await expect.poll(() => page.locator(`[data-testid=shops] [data-shop="${demo.shops.supermarket}"]`).count()).toBe(1);
+    await page.getByLabel("検索（コード・店名）").fill("椿屋");
+    await expect.poll(() => page.locator(`[data-testid=shops] [data-shop]`).count()).toBe(1);
     await expect.poll(() => page.locator(`[data-testid=shops] [data-shop="${demo.shops.wagashi}"]`).count()).toBe(1);
     await page.locator(`[data-shop="${demo.shops.wagashi}"]`).getByRole("button", { name: "精算に追加" }).click();
     expect(await page.getByLabel("店舗ID（空欄ですべての店舗、空白区切り）").inputValue()).toBe(demo.shops.wagashi);

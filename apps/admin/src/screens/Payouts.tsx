@@ -8,6 +8,7 @@ import { useNav } from "../app";
 import { adminMessages } from "../messages";
 import { DownloadButton } from "./Download";
 import { Pager, usePaged } from "./Paged";
+import { shopsPath } from "./Shops";
 
 interface Run {
   id: string;
@@ -232,18 +233,18 @@ interface Shop {
   bank: unknown | null;
 }
 
-/** The shops a run can pay, a page at a time; the route has no search, so the box filters the page shown. */
+/** The shops a run can pay, a page at a time, searched on the server as on the Shops screen. */
 function Shops({ onPick }: { onPick: (id: string) => void }) {
   const t = useMessages(adminMessages);
   const [q, setQ] = useState("");
-  const list = usePaged<Shop>("/v1/admin/shops", (b) => ({ items: b.shops, next: b.next_cursor }));
+  const list = usePaged<Shop>(shopsPath(q), (b) => ({ items: b.shops, next: b.next_cursor }));
   return (
     <section class="ts-card ts-stack">
       <h2>{t("shops.title")}</h2>
       <p>
         <Link to="/shops">{t("shops.allShops")}</Link>
       </p>
-      <TextField label={t("shops.search")} value={q} onValue={setQ} hint={t("paging.pageSearch")} name="shop_q" />
+      <TextField label={t("shops.search")} value={q} onValue={setQ} hint={t("shops.searchHint")} name="shop_q" type="search" />
       {list.page.state === "error" && <ErrorMessage problem={list.page.problem} />}
       {list.page.state === "ok" && (
         <>
@@ -258,23 +259,21 @@ function Shops({ onPick }: { onPick: (id: string) => void }) {
               </tr>
             </thead>
             <tbody>
-              {list.page.data.items
-                .filter((s) => !q || s.code.includes(q) || s.name_ja.includes(q) || s.id.includes(q))
-                .map((s) => (
-                  <tr key={s.id} data-shop={s.id}>
-                    <td>{s.code}</td>
-                    <td>
-                      {s.name_ja} ({t(s.tier === "large" ? "reports.large" : "reports.small")})
-                    </td>
-                    <td>{(s.fee_rate_bp / 100).toFixed(2)} %</td>
-                    <td>{s.bank ? t("shops.bankSet") : t("shops.bankMissing")}</td>
-                    <td>
-                      <Button variant="secondary" disabled={!s.bank || s.status !== "active"} onClick={() => onPick(s.id)}>
-                        {t("shops.pick")}
-                      </Button>
-                    </td>
-                  </tr>
-                ))}
+              {list.page.data.items.map((s) => (
+                <tr key={s.id} data-shop={s.id}>
+                  <td>{s.code}</td>
+                  <td>
+                    {s.name_ja} ({t(s.tier === "large" ? "reports.large" : "reports.small")})
+                  </td>
+                  <td>{(s.fee_rate_bp / 100).toFixed(2)} %</td>
+                  <td>{s.bank ? t("shops.bankSet") : t("shops.bankMissing")}</td>
+                  <td>
+                    <Button variant="secondary" disabled={!s.bank || s.status !== "active"} onClick={() => onPick(s.id)}>
+                      {t("shops.pick")}
+                    </Button>
+                  </td>
+                </tr>
+              ))}
             </tbody>
           </table>
           <Pager testId="shops-pager" pageNo={list.pageNo} next={list.next} prev={list.prev} />

@@ -10,13 +10,20 @@ import { adminMessages } from "../messages";
 import { Pager, usePaged } from "./Paged";
 import { basisPointsOf, fieldErrors, percentOf, type Shop, type ShopField } from "./shop-fields";
 
+/**
+ * GET /v1/admin/shops, searched on the server when something was typed: at most the 64 UTF-16 units the route
+ * takes, never half of a surrogate pair (encodeURIComponent throws on one).
+ */
+export function shopsPath(typed: string): string {
+  const needle = typed.trim().slice(0, 64).replace(/[\uD800-\uDBFF]$/, "");
+  return `/v1/admin/shops${needle ? `?q=${encodeURIComponent(needle)}` : ""}`;
+}
+
 export function ShopsScreen() {
   const t = useMessages(adminMessages);
   const canOperate = useCanOperate();
   const [q, setQ] = useState("");
-  // At most the 64 UTF-16 units the route takes, never half of a surrogate pair (encodeURIComponent throws on one).
-  const needle = q.trim().slice(0, 64).replace(/[\uD800-\uDBFF]$/, "");
-  const list = usePaged<Shop>(`/v1/admin/shops${needle ? `?q=${encodeURIComponent(needle)}` : ""}`, (b) => ({ items: b.shops, next: b.next_cursor }));
+  const list = usePaged<Shop>(shopsPath(q), (b) => ({ items: b.shops, next: b.next_cursor }));
   return (
     <Layout appName={t("appName")} title={t("shops.title")} nav={useNav()}>
       <section class="ts-card ts-stack">
