@@ -2,7 +2,7 @@
 // as `npm test` sets it, else an embedded server for this run), handed to the pool as the Hyperdrive binding's
 // local connection string through provide/inject. The tests themselves run inside workerd and cannot migrate.
 import { migrate, openDatabase } from "@tsubaki/db/node";
-import { createTestDatabase, dropTestDatabase, startTestPostgres } from "@tsubaki/testkit/pg";
+import { createTestDatabase, dropTestDatabase, startTestPostgres, tcpUrl } from "@tsubaki/testkit/pg";
 import type { TestProject } from "vitest/node";
 
 declare module "vitest" {
@@ -42,7 +42,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
  * ignores whatever is sent, so a placeholder is harmless there; a server that wants a password needs it in the URL.
  */
 function hyperdriveConnectionString(url: string): string {
-  const parsed = new URL(url);
+  // Hyperdrive reaches its database over TCP, not the Unix socket the test server's URL names.
+  const parsed = new URL(tcpUrl(url));
   if (parsed.password === "") parsed.password = "unused-password";
   return parsed.toString();
 }

@@ -1,7 +1,7 @@
 // The Workers entry's own logic (a postgres.js client per request, closed through ctx.waitUntil; the cron sweep)
 // run under Node against a real PostgreSQL. The bundle itself is checked by `wrangler deploy --dry-run`.
 import { migrate, openDatabase } from "@tsubaki/db/node";
-import { createTestDatabase, dropTestDatabase } from "@tsubaki/testkit/pg";
+import { createTestDatabase, dropTestDatabase, tcpUrl } from "@tsubaki/testkit/pg";
 import { testDatabaseUrl } from "@tsubaki/testkit/pg-global-setup";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import worker, { type Env } from "../src/worker";
@@ -14,7 +14,8 @@ beforeAll(async () => {
   const db = await openDatabase({ url });
   await migrate(db);
   await db.close();
-  env = { HYPERDRIVE: { connectionString: url }, TSUBAKI_SERVICE_TOKEN: serviceToken, TSUBAKI_LOG_LEVEL: "silent" };
+  // Hyperdrive hands a Worker a TCP connection string, never a Unix socket's.
+  env = { HYPERDRIVE: { connectionString: tcpUrl(url) }, TSUBAKI_SERVICE_TOKEN: serviceToken, TSUBAKI_LOG_LEVEL: "silent" };
 });
 afterAll(async () => {
   if (url) await dropTestDatabase(url);

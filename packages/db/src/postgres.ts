@@ -51,14 +51,35 @@ const plannerSettings = { random_page_cost: "1.1" };
  */
 const writerPlannerSettings = { enable_hashjoin: "off", enable_mergejoin: "off", enable_seqscan: "off" };
 
+/**
+ * Where postgres.js should connect for a URL. libpq's convention for a Unix-domain socket is the `host` query
+ * parameter naming the socket's directory (`postgres://user:pw@localhost:5432/db?host=/run/postgresql`, as psql and
+ * pgbench read it); postgres.js would instead send an unknown query parameter to the server as a setting, so it
+ * is taken off the URL here and becomes the socket's path. On one machine the socket skips the TCP/IP stack: a
+ * write of a ledger batch (tens of kB of array literals) then costs the kernel a copy, not segmenting, checksums
+ * and the loopback's receive path, on both sides.
+ */
+export function postgresTarget(url: string): { url: string; path?: string } {
+  const parsed = new URL(url);
+  const host = parsed.searchParams.get("host");
+  if (host === null || !host.startsWith("/")) return { url };
+  parsed.searchParams.delete("host");
+  const port = parsed.port === "" ? "5432" : parsed.port;
+  return { url: parsed.toString(), path: `${host.replace(/\/+$/, "")}/.s.PGSQL.${port}` };
+}
+
 export function openPostgres(url: string, options: PostgresOptions = {}): Db {
+  const target = postgresTarget(url);
+  const socket = target.path === undefined ? {} : { path: target.path };
+  url = target.url;
   const sql = postgres(url, {
+    ...socket,
     max: options.connectionsMax ?? 20,
     onnotice: () => {},
     connection: { application_name: "tsubaki", ...plannerSettings },
   });
   // One more connection for the ledger's pipelined writes: postgres.js sends queries on one connection without
   // waiting for the answers (up to max_pipeline), and the server runs them in order. Opened on first use.
-  const ordered = postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: "tsubaki-ledger-writer", ...plannerSettings, ...writerPlannerSettings } });
+  const ordered = postgres(url, { ...socket, max: 1, onnotice: () => {}, connection: { application_name: "tsubaki-ledger-writer", ...plannerSettings, ...writerPlannerSettings } });
   return fromPostgresJs(sql, ordered);
 }

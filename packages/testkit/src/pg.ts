@@ -1,6 +1,6 @@
 // Tests and benchmarks need a real PostgreSQL without anyone installing one: this starts a throwaway embedded
 // server (or uses TEST_DATABASE_URL) and hands each test file its own database on it.
-import { mkdtemp } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
@@ -15,6 +15,8 @@ export interface TestPostgres {
 const startTimeoutMs = 30_000;
 const logLinesMax = 500;
 // fsync stays on so benchmark numbers mean what they would on a real server.
+// It listens on loopback TCP and on a Unix-domain socket; the URL handed out names the socket (`?host=<dir>`, libpq's
+// form), as a local server is normally reached: the socket skips the TCP/IP stack on both sides of every write.
 const serverSettings = ["max_connections=200", "shared_buffers=256MB", "fsync=on", "listen_addresses=127.0.0.1"];
 // Test databases are named `<prefix>_<12 hex>`; dropTestDatabase refuses any other name so it cannot drop real data.
 const testDatabaseNamePattern = /^[a-z][a-z0-9_]{0,30}_[0-9a-f]{12}$/;
@@ -32,6 +34,9 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const port = await freePort();
   const password = randomBytes(16).toString("hex");
+  // The server may run as the `postgres` user (below), which must be able to create its socket here.
+  const socketDir = await mkdtemp(join(tmpdir(), "tsubaki-pgsock-"));
+  await chmod(socketDir, 0o777);
   const server = new EmbeddedPostgres({
     databaseDir: await mkdtemp(join(tmpdir(), "tsubaki-pg-")),
     port,
@@ -41,7 +46,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     // Postgres refuses to run as root; the library then runs it as a `postgres` system user it creates.
     createPostgresUser: userInfo().uid === 0,
     initdbFlags: ["--encoding=UTF8"],
-    postgresFlags: [...serverSettings.flatMap((s) => ["-c", s]), "-c", "unix_socket_directories="],
+    postgresFlags: [...serverSettings.flatMap((s) => ["-c", s]), "-c", `unix_socket_directories=${socketDir}`],
     onLog: log,
     onError: log,
   });
@@ -50,6 +55,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   } catch (error) {
     console.error(`embedded PostgreSQL failed to start; its log:\n${logs.join("\n")}`);
     await server.stop().catch(() => {});
+    await rm(socketDir, { recursive: true, force: true });
     throw error ?? new Error("embedded PostgreSQL exited during start");
   }
   // If the process exits without stop(), still take the server down (synchronously: nothing async runs in `exit`).
@@ -58,8 +64,9 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const stop = async () => {
     process.off("exit", killOnExit);
     await server.stop();
+    await rm(socketDir, { recursive: true, force: true });
   };
-  return { url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`, stop };
+  return { url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres?host=${encodeURIComponent(socketDir)}`, stop };
 }
 
 /** Creates `<prefix>_<random>` on the server of baseUrl and returns the URL of that new, empty database. */
@@ -100,8 +107,27 @@ async function loadEmbeddedPostgres() {
   return EmbeddedPostgres;
 }
 
+/**
+ * A postgres.js client for a test URL. A socket directory in `host` (libpq's form) becomes postgres.js's `path`,
+ * as @tsubaki/db's postgresTarget does for the app (postgres.js would send the parameter to the server as a setting).
+ */
+export function connectTest(url: string, options: postgres.Options<Record<string, postgres.PostgresType>> = {}): postgres.Sql {
+  const parsed = new URL(url);
+  const socketDir = parsed.searchParams.get("host");
+  parsed.searchParams.delete("host");
+  const path = socketDir?.startsWith("/") ? { path: `${socketDir.replace(/\/+$/, "")}/.s.PGSQL.${parsed.port || "5432"}` } : {};
+  return postgres(parsed.toString(), { ...path, ...options });
+}
+
+/** The same database over loopback TCP, for clients that cannot use a Unix socket (Hyperdrive, a Worker). */
+export function tcpUrl(url: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.delete("host");
+  return parsed.toString();
+}
+
 async function withAdmin(url: string, run: (sql: postgres.Sql) => Promise<unknown>): Promise<void> {
-  const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+  const sql = connectTest(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
   try {
     await run(sql);
   } finally {

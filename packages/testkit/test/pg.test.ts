@@ -1,7 +1,6 @@
 // The shared server from pg-global-setup gives each test file its own database, with the settings benchmarks rely on.
-import postgres from "postgres";
 import { describe, expect, it } from "vitest";
-import { createTestDatabase, dropTestDatabase } from "../src/pg";
+import { connectTest, createTestDatabase, dropTestDatabase } from "../src/pg";
 import { testDatabaseUrl } from "../src/pg-global-setup";
 
 describe("test PostgreSQL", () => {
@@ -10,7 +9,7 @@ describe("test PostgreSQL", () => {
     const name = new URL(url).pathname.slice(1);
     expect(name).toMatch(/^testkit_[0-9a-f]{12}$/);
 
-    const sql = postgres(url, { max: 1 });
+    const sql = connectTest(url, { max: 1 });
     try {
       const [row] = await sql`select current_database() as db, current_setting('fsync') as fsync`;
       expect(row).toEqual({ db: name, fsync: "on" });
@@ -19,7 +18,7 @@ describe("test PostgreSQL", () => {
     }
 
     await dropTestDatabase(url);
-    const admin = postgres(testDatabaseUrl(), { max: 1 });
+    const admin = connectTest(testDatabaseUrl(), { max: 1 });
     try {
       expect(await admin`select 1 from pg_database where datname = ${name}`).toHaveLength(0);
     } finally {
