@@ -16,7 +16,6 @@
 //   BENCH_TABLE_STATS=1 (also print the rows each payment inserted, updated (HOT or not) and deleted, by table)
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { Agent, request as httpRequest } from "node:http";
 import { createServer, type AddressInfo } from "node:net";
 import { readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -31,6 +30,7 @@ import { startNode } from "../apps/api/src/node";
 import { createLedgerService } from "../apps/api/src/services/ledger";
 import { createPaymentsService, decodeKey } from "../apps/api/src/services/payments";
 import { staticQr } from "../apps/api/src/services/payments-merchant";
+import { HttpConnection } from "./lib/http-client";
 import { percentile, printTable, progress } from "./lib/report";
 import { createTestDatabase } from "@tsubaki/testkit/pg";
 
@@ -246,36 +246,21 @@ interface PayResult {
   detail?: string;
 }
 
-function pay(agent: Agent, port: number, token: string, qr: string, key: string): Promise<PayResult> {
+function pay(connection: HttpConnection, token: string, qr: string, key: string): Promise<PayResult> {
   const body = JSON.stringify({ qr, amount_yen: Number(paymentYen) });
+  const head = `POST /v1/payments HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nIdempotency-Key: ${key}\r\n`;
   const t0 = performance.now();
-  return new Promise((resolve) => {
-    const req = httpRequest(
-      {
-        host: "127.0.0.1",
-        port,
-        method: "POST",
-        path: "/v1/payments",
-        agent,
-        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), "Idempotency-Key": key },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => {
-          const ms = performance.now() - t0;
-          const text = Buffer.concat(chunks).toString("utf8");
-          if (res.statusCode !== 201) return resolve({ ok: false, ms, detail: `${res.statusCode} ${text.slice(0, 200)}` });
-          const paid = JSON.parse(text) as { amount_yen: number; points_yen: number; coins_yen: number; receipt: { lines: { source: string }[] } };
-          const sources = paid.receipt.lines.map((l) => l.source).join(",");
-          const split = paid.amount_yen === Number(paymentYen) && paid.points_yen === Number(2n * lotYen) && sources === "lot,lot,coins";
-          resolve(split ? { ok: true, ms } : { ok: false, ms, detail: `not split over two lots and coins: ${sources} ${paid.amount_yen}/${paid.points_yen}/${paid.coins_yen}` });
-        });
-      },
-    );
-    req.on("error", (error) => resolve({ ok: false, ms: performance.now() - t0, detail: error.message }));
-    req.end(body);
-  });
+  return connection.request(head, body).then(
+    ({ status, body: text }) => {
+      const ms = performance.now() - t0;
+      if (status !== 201) return { ok: false, ms, detail: `${status} ${text.slice(0, 200)}` };
+      const paid = JSON.parse(text) as { amount_yen: number; points_yen: number; coins_yen: number; receipt: { lines: { source: string }[] } };
+      const sources = paid.receipt.lines.map((l) => l.source).join(",");
+      const split = paid.amount_yen === Number(paymentYen) && paid.points_yen === Number(2n * lotYen) && sources === "lot,lot,coins";
+      return split ? { ok: true, ms } : { ok: false, ms, detail: `not split over two lots and coins: ${sources} ${paid.amount_yen}/${paid.points_yen}/${paid.coins_yen}` };
+    },
+    (error: Error) => ({ ok: false, ms: performance.now() - t0, detail: error.message }),
+  );
 }
 
 /** The other shops of category cat{r}: shop r is round r's hot shop; shop s ≥ rounds has cat{(s − rounds) mod rounds}. */
@@ -346,7 +331,7 @@ async function postmasterPid(db: Db): Promise<number | null> {
   }
 }
 
-async function runLoad(agent: Agent, port: number, tokens: string[], qrs: string[], rounds: number, from: number, count: number, label: string) {
+async function runLoad(connections: HttpConnection[], tokens: string[], qrs: string[], rounds: number, from: number, count: number, label: string) {
   const random = prng(seed + from);
   const byRound = Array.from({ length: rounds }, (_, r) => shopsOfRound(r, rounds, qrs.length));
   const latencies: number[] = [];
@@ -355,13 +340,13 @@ async function runLoad(agent: Agent, port: number, tokens: string[], qrs: string
   const end = from + count;
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: clients }, async () => {
+    connections.map(async (connection) => {
       while (next < end) {
         const i = next++;
         const round = Math.floor(i / tokens.length);
         const ofRound = byRound[round]!;
         const shop = random() < hotShopShare ? round : ofRound[Math.floor(random() * ofRound.length)]!;
-        const r = await pay(agent, port, tokens[i % tokens.length]!, qrs[shop]!, `bench-${i}`);
+        const r = await pay(connection, tokens[i % tokens.length]!, qrs[shop]!, `bench-${i}`);
         latencies.push(r.ms);
         if (!r.ok) failures.set(r.detail ?? "?", (failures.get(r.detail ?? "?") ?? 0) + 1);
         if ((i - from + 1) % 10_000 === 0) progress(`  ${label}: ${i - from + 1}/${count}`);
@@ -383,18 +368,18 @@ async function main(): Promise<void> {
   try {
     const writesBefore = process.env.BENCH_TABLE_STATS ? await tableWrites(db) : null;
     progress(`warm-up: ${warmupCount} payments`);
-    // One agent for both phases: the measured payments go over the warm-up's open connections, not 64 new ones
-    // at once (which made the measured run's first payments its slowest, 200 ms and more).
-    const agent = new Agent({ keepAlive: true, maxSockets: clients });
-    const warm = await runLoad(agent, port, tokens, qrs, rounds, 0, warmupCount, "warm-up");
+    // One connection per client for both phases: the measured payments go over the warm-up's open connections, not
+    // 64 new ones at once (which made the measured run's first payments its slowest, 200 ms and more).
+    const connections = Array.from({ length: clients }, () => new HttpConnection("127.0.0.1", port));
+    const warm = await runLoad(connections, tokens, qrs, rounds, 0, warmupCount, "warm-up");
     const warmFailed = [...warm.failures.values()].reduce((a, b) => a + b, 0);
     if (warmFailed > 0) progress(`warm-up failures: ${JSON.stringify(Object.fromEntries(warm.failures))}`);
     progress(`measuring: ${paymentsCount} payments from ${clients} clients`);
     const postmaster = await postmasterPid(db);
     const measuredFrom = new Date();
     const cpuBefore = cpuSeconds(server.pid!, postmaster);
-    const r = await runLoad(agent, port, tokens, qrs, rounds, warmupCount, paymentsCount, "payments");
-    agent.destroy();
+    const r = await runLoad(connections, tokens, qrs, rounds, warmupCount, paymentsCount, "payments");
+    for (const connection of connections) connection.close();
     const cpuAfter = cpuSeconds(server.pid!, postmaster);
     const cpuMsPerPayment =
       cpuBefore && cpuAfter
