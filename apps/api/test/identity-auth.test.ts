@@ -39,6 +39,33 @@ describe.each(backends)("logging in on %s", (backend) => {
     expect(me.body).toEqual({ id: u.id, login: u.login, roles: ["admin_auditor"], display_name: "監査 太郎" });
   });
 
+  it("names a resident's own resident record in their access token (rid), so their own things need no lookup of it", async () => {
+    const u = await makeUser(h.identity);
+    const residentId = await makeResident(h.identity, u.id);
+    const token = (await tokensOf(h.app, u.login)).access_token;
+    expect(decodeJwt(token).rid).toBe(residentId);
+    const lookups = vi.spyOn(h.identity, "findResidentByUser");
+    try {
+      const own = await call(h.app, "GET", "/v1/wallet/proxies", { token });
+      expect(own.status, own.text).toBe(200);
+      expect(lookups).not.toHaveBeenCalled();
+    } finally {
+      lookups.mockRestore();
+    }
+    // A token issued without it (before this claim existed) still finds the resident through the link.
+    const { token: older } = await issueAccessToken({ sub: u.id, roles: ["resident"] }, await h.auth.keys.get(), {
+      issuer: h.config.jwtIssuer,
+      audience: h.config.jwtAudience,
+      ttlSeconds: 60,
+      now: new Date(),
+    });
+    const viaLink = await call(h.app, "GET", "/v1/wallet/proxies", { token: older });
+    expect(viaLink.status, viaLink.text).toBe(200);
+    // Staff carry none.
+    const staff = await makeUser(h.identity, { roles: ["admin_auditor"] });
+    expect(decodeJwt((await tokensOf(h.app, staff.login)).access_token).rid).toBeUndefined();
+  });
+
   it("says invalid_credentials for a wrong password and an unknown login alike, and no_roles for a login without a role", async () => {
     const u = await makeUser(h.identity, { roles: ["counter_staff"] });
     const wrong = await login(h.app, u.login, "not the password");

@@ -176,6 +176,8 @@ export interface AccessTokenClaims {
   roles: readonly Role[];
   /** The refresh-token family (login session) this token belongs to. */
   sessionId?: string;
+  /** The user's resident record, when they have one (the `rid` claim; see Principal.residentId). */
+  residentId?: string;
 }
 
 export interface IssuedAccessToken {
@@ -198,10 +200,17 @@ export async function issueAccessToken(
   if (claims.sub.length === 0 || claims.sub.length > subjectLengthMax || claims.roles.length === 0) {
     throw new Error("BUG: an access token needs a subject and at least one role");
   }
+  if (claims.residentId !== undefined && (claims.residentId.length === 0 || claims.residentId.length > subjectLengthMax)) {
+    throw new Error("BUG: a resident id in an access token is 1 to 128 characters");
+  }
   const { kid, key } = await keys.signingKey();
   const iat = Math.floor(now.getTime() / 1000);
   const tokenId = base64UrlEncode(randomBytes(16));
-  const payload: JWTPayload = { roles: [...claims.roles], ...(claims.sessionId ? { sid: claims.sessionId } : {}) };
+  const payload: JWTPayload = {
+    roles: [...claims.roles],
+    ...(claims.sessionId ? { sid: claims.sessionId } : {}),
+    ...(claims.residentId !== undefined ? { rid: claims.residentId } : {}),
+  };
   const token = await new SignJWT(payload)
     .setProtectedHeader({ alg: "EdDSA", kid, typ: accessTokenType })
     .setIssuer(options.issuer)
@@ -262,18 +271,20 @@ export async function verifyAccessToken(token: string, keys: KeyStore, options: 
     if (error instanceof errors.JWTClaimValidationFailed) return invalid(`claim ${error.claim} rejected`);
     return invalid("signature or format rejected");
   }
-  const { sub, iat, exp, sid, jti } = payload;
+  const { sub, iat, exp, sid, jti, rid } = payload;
   if (typeof sub !== "string" || sub === "" || sub.length > subjectLengthMax) return invalid("bad subject");
   if (typeof iat !== "number" || typeof exp !== "number" || exp - iat > accessTokenTtlSecondsMax) return invalid("lifetime longer than allowed");
   const roles = Array.isArray(payload.roles) ? parseRoles(payload.roles) : null;
   if (!roles || roles.length === 0) return invalid("bad roles");
   if (sid !== undefined && typeof sid !== "string") return invalid("bad sid");
+  if (rid !== undefined && (typeof rid !== "string" || rid === "" || rid.length > subjectLengthMax)) return invalid("bad rid");
   const principal: Principal = {
     subject: sub,
     roles,
     via: "access_token",
     ...(typeof sid === "string" ? { sessionId: sid } : {}),
     ...(typeof jti === "string" ? { tokenId: jti } : {}),
+    ...(typeof rid === "string" ? { residentId: rid } : {}),
   };
   return { ok: true, principal, expiresAt: new Date(exp * 1000) };
 }

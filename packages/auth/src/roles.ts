@@ -46,6 +46,12 @@ export interface Principal {
   sessionId?: string;
   /** The access token's id (jti), for audit and revocation lists. */
   tokenId?: string;
+  /**
+   * The resident record of this user when the access token was issued (its `rid` claim). A user's link to their
+   * resident never changes once made, so a signed token may carry it; absent means not known when the token was
+   * issued (the caller looks it up).
+   */
+  residentId?: string;
 }
 
 export const servicePrincipal: Principal = Object.freeze({ subject: "service", roles: Object.freeze(["service"] as Role[]), via: "service_token" as const });

@@ -66,6 +66,16 @@ describe("access tokens", () => {
     });
   });
 
+  it("carries the user's resident record as rid, and refuses a rid that is not a short string", async () => {
+    const issued = await issueAccessToken({ sub: "u_alice", roles: ["resident"], residentId: "r_alice" }, keys, { ...aud, ttlSeconds: 900, now: t0 });
+    expect(await verify(issued.token)).toMatchObject({ ok: true, principal: { subject: "u_alice", residentId: "r_alice" } });
+    expect(await verify(signEd25519(header(), claims({ rid: "r_alice" }), secretOf(record)))).toMatchObject({ ok: true, principal: { residentId: "r_alice" } });
+    for (const rid of [42, "", "r".repeat(129), ["r_alice"], null]) {
+      expect(await verify(signEd25519(header(), claims({ rid }), secretOf(record)))).toMatchObject({ ok: false, code: "token_invalid" });
+    }
+    await expect(issueAccessToken({ sub: "u", roles: ["resident"], residentId: "" }, keys, { ...aud, ttlSeconds: 60, now: t0 })).rejects.toThrow(/BUG/);
+  });
+
   it("accepts a hand-signed token with the right key (the attack tests below differ from it in one thing each)", async () => {
     expect(await verify(signEd25519(header(), claims(), secretOf(record)))).toMatchObject({ ok: true });
   });

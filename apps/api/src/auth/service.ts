@@ -49,7 +49,11 @@ export function createAuthService(identity: IdentityStore, db: Db, config: Token
     pairingThrottle: createAddressThrottle(db, "pair", pairingLockoutPolicy, now),
     now,
     async tokenResponse(userId, roles, session) {
-      const access = await issueAccessToken({ sub: userId, roles, sessionId: session.sessionId }, await keys.get(), {
+      // A resident's token names their resident record (rid): the link never changes once made, and every request
+      // that acts on the caller's own wallet would otherwise read it (once per token and instance; see ResidentLinks).
+      const resident = roles.includes("resident") ? await identity.findResidentByUser(userId) : null;
+      const claims = { sub: userId, roles, sessionId: session.sessionId, ...(resident ? { residentId: resident.id } : {}) };
+      const access = await issueAccessToken(claims, await keys.get(), {
         issuer: config.jwtIssuer,
         audience: config.jwtAudience,
         ttlSeconds: config.accessTokenTtlSeconds,

@@ -311,9 +311,13 @@ async function decideOwnership(
   if (ownership.kind === "resident") {
     const residentId = named === "caller" || named === null ? undefined : named;
     // The caller's own resident (the commonest case: a resident paying or reading their own wallet) needs only the
-    // user → resident link, which never changes once made: remembered, so it costs no query. A named resident
-    // (a proxy's ?resident=) still reads the facts fresh, so a revoked grant is refused at once.
-    facts = residentId === undefined ? { callerResidentId: await links.residentOf(principal.subject) } : await input.deps.identity.ownershipFacts(principal.subject, { residentId });
+    // user → resident link, which never changes once made: named by the access token's rid claim when it has one
+    // (signed), else remembered, so it costs no query. A named resident (a proxy's ?resident=) still reads the
+    // facts fresh, so a revoked grant is refused at once.
+    facts =
+      residentId === undefined
+        ? { callerResidentId: principal.residentId ?? (await links.residentOf(principal.subject)) }
+        : await input.deps.identity.ownershipFacts(principal.subject, { residentId });
     target = named === "caller" ? (facts.callerResidentId ?? null) : named;
   } else if (ownership.kind === "shop") {
     target = named === "caller" ? null : named;
