@@ -401,6 +401,16 @@ export interface LedgerStoreStats {
   pipelinedFailures: number;
 }
 
+/**
+ * An account the write leaves with nothing in it and nothing pending, when the account may not go below zero:
+ * spent (a point lot used up). The pipelined path does not keep it: it is seldom written again (a refund, an
+ * expiry), and kept it would stay in the cache, and in the heap, until the cache starts over. Written again, it is
+ * read first, as any account not in the cache is.
+ */
+function isEmptied(a: Account): boolean {
+  return a.flags.debitsMustNotExceedCredits && a.debitsPosted === a.creditsPosted && a.debitsPending === 0n && a.creditsPending === 0n;
+}
+
 export function createLedgerStore(db: Db, options: LedgerStoreOptions = {}): LedgerStore & { readonly stats: LedgerStoreStats; prime(accounts: readonly Account[]): void } {
   const now = options.now ?? (() => new Date());
   const retryCountMax = options.retryCountMax ?? 8;
@@ -508,7 +518,10 @@ export function createLedgerStore(db: Db, options: LedgerStoreOptions = {}): Led
       const at = now();
       const plan = planBatch(state, requests, at, validateOptions);
       if (plan.rejections.length > 0 || plan.holds.length > 0 || plan.results.some((r) => !r.ok)) return runLocking(requests, turn, onLocked, attachments);
-      for (const account of plan.accounts) cache.set(account.id, account);
+      for (const account of plan.accounts) {
+        if (isEmptied(account)) cache.delete(account.id);
+        else cache.set(account.id, account);
+      }
       const attached = attachedTo(plan.results, attachments);
       sent = { plan, attached, written: writePlan(ordered, plan, previous, at, ids(requests.map((r) => r.id)), attached.payments) };
     } catch (error) {

@@ -195,6 +195,21 @@ describe.each(backends)("pipelined ledger writes on %s", (backend) => {
     expect(await balance("primed")).toBe(0n);
   });
 
+  it("does not keep an account a write empties: written again, it is read first, so another writer's credit is seen", async () => {
+    expect((await a.createAccount({ id: "lot1", kind: "test", owner: null, asset: "JPY", flags: noOverdraft, metadata: null })).ok).toBe(true);
+    expect(await one(a, { op: "transfer", id: "e1", legs: [{ from: "fund", to: "lot1", amount: 100n }] })).toMatchObject({ ok: true });
+    expect(await one(a, { op: "transfer", id: "e2", legs: [{ from: "lot1", to: "shop", amount: 100n }] })).toMatchObject({ ok: true });
+    // Another writer credits the emptied account behind a's back.
+    expect(await one(b, { op: "transfer", id: "e3", legs: [{ from: "fund", to: "lot1", amount: 50n }] })).toMatchObject({ ok: true });
+    const before = { ...a.stats };
+    // Kept at zero, a would plan exceeds_balance and send the batch down the locking path; read afresh, it posts.
+    expect(await one(a, { op: "transfer", id: "e4", legs: [{ from: "lot1", to: "shop", amount: 30n }] })).toMatchObject({ ok: true, replayed: false });
+    expect(a.stats.pipelinedBatches - before.pipelinedBatches).toBe(1);
+    expect(a.stats.lockingBatches - before.lockingBatches).toBe(0);
+    expect(a.stats.pipelinedFailures - before.pipelinedFailures).toBe(0);
+    expect(await balance("lot1")).toBe(20n);
+  });
+
   it("passes the audit after all of it", async () => {
     const report = await a.audit();
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
