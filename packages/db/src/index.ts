@@ -2,7 +2,7 @@
 // Node-only pieces (PGlite, migrations from files) live in "@tsubaki/db/node" so Worker bundles stay small.
 export * from "./client";
 export * as schema from "./schema";
-export { fromPostgresJs, openPostgres, postgresTarget, type PostgresOptions } from "./postgres";
+export { fromPostgresJs, openPostgres, type PostgresOptions } from "./postgres";
 export { createLedgerStore, type LedgerStoreOptions } from "./ledger-store";
 export { paymentAttachmentKind, type PaymentRecordItem } from "./payment-records";
 export { auditLedger } from "./audit";

@@ -404,10 +404,6 @@ function requestFromRow(r: RequestRow): PaymentRequestRecord {
 // --- statements ------------------------------------------------------------------------------------------------
 
 /**
- * Fields joined by U+001F, NULL written U+001D: one array and one copy, where a chain of || copies the growing
- * text once per operator (that was 3% of PostgreSQL's samples in bench:pay).
- */
-/**
  * A timestamp(3) column as epoch milliseconds, in text. date_part works in double precision, where extract works
  * in numeric at about twice the cost (three of these per lot of every claimed wallet). It is exact here: the
  * columns hold whole milliseconds, and a double's error at these magnitudes is a few hundred-thousandths of one,
@@ -417,6 +413,10 @@ export function epochMsText(column: string): string {
   return `round(date_part('epoch', ${column}) * 1000)::bigint::text`;
 }
 
+/**
+ * Fields joined by U+001F, NULL written U+001D: one array and one copy, where a chain of || copies the growing
+ * text once per operator (that was 3% of PostgreSQL's samples in bench:pay).
+ */
 function joinedFields(fields: readonly string[]): string {
   return `array_to_string(ARRAY[${fields.join(", ")}], chr(31), chr(29))`;
 }

@@ -71,8 +71,7 @@ export function postgresTarget(url: string): { url: string; path?: string } {
 export function openPostgres(url: string, options: PostgresOptions = {}): Db {
   const target = postgresTarget(url);
   const socket = target.path === undefined ? {} : { path: target.path };
-  url = target.url;
-  const sql = postgres(url, {
+  const sql = postgres(target.url, {
     ...socket,
     max: options.connectionsMax ?? 20,
     onnotice: () => {},
@@ -80,6 +79,6 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
   });
   // One more connection for the ledger's pipelined writes: postgres.js sends queries on one connection without
   // waiting for the answers (up to max_pipeline), and the server runs them in order. Opened on first use.
-  const ordered = postgres(url, { ...socket, max: 1, onnotice: () => {}, connection: { application_name: "tsubaki-ledger-writer", ...plannerSettings, ...writerPlannerSettings } });
+  const ordered = postgres(target.url, { ...socket, max: 1, onnotice: () => {}, connection: { application_name: "tsubaki-ledger-writer", ...plannerSettings, ...writerPlannerSettings } });
   return fromPostgresJs(sql, ordered);
 }
