@@ -14,10 +14,15 @@
 //   BENCH_PAYMENTS (30000)  BENCH_WARMUP (3000)  BENCH_CLIENTS (64)  BENCH_RESIDENTS (10000)  BENCH_SHOPS (200)
 //   BENCH_SEED (random, printed)  BENCH_PROFILE=1 (the server writes a .cpuprofile into the temp directory)
 //   BENCH_TABLE_STATS=1 (also print the rows each payment inserted, updated (HOT or not) and deleted, by table)
+//
+// Besides payments/s and latency it prints each party's CPU per payment and, as api_thread, what the server's
+// main thread saw while the payments were measured (its event loop's utilisation and delay, its GC pauses),
+// which the server reports over its stdin and stdout (serverStats, measureServer).
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createServer, type AddressInfo } from "node:net";
 import { readdirSync, readFileSync } from "node:fs";
+import { monitorEventLoopDelay, performance, PerformanceObserver, type EventLoopUtilization } from "node:perf_hooks";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -260,14 +265,83 @@ async function startServer(url: string, qrKey: string, port: number): Promise<Ch
   return child;
 }
 
+/** What the server's own thread saw during the measured payments (see ServerStats). */
+interface ServerStats {
+  /** Share of the time the event loop was running JavaScript or native callbacks, not waiting. */
+  event_loop_utilization: number;
+  /** How late a 1 ms timer ran: the wait of anything queued behind the work ahead of it. */
+  event_loop_delay_ms: { mean: number; p99: number; max: number };
+  /** Young-generation collections (scavenges) and full ones, with their pauses of the main thread. */
+  gc: { scavenges: number; scavenge_pause_ms_mean: number; full: number; full_pause_ms_total: number };
+}
+
+/**
+ * The server's side of the stats: measures from `bench-measure-start` to `bench-measure-end` on its stdin and
+ * answers the second with one `bench-pay-server-stats {json}` line.
+ */
+function serverStats(): void {
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  let gc = { scavenges: 0, scavengeMs: 0, full: 0, fullMs: 0 };
+  let from: EventLoopUtilization | null = null;
+  const observer = new PerformanceObserver((list) => {
+    if (from === null) return;
+    for (const entry of list.getEntries()) {
+      const kind = ((entry as { detail?: { kind?: number } }).detail)?.kind;
+      if (kind === 1) (gc.scavenges += 1), (gc.scavengeMs += entry.duration);
+      else if (kind === 4) (gc.full += 1), (gc.fullMs += entry.duration);
+    }
+  });
+  observer.observe({ entryTypes: ["gc"] });
+  createInterface({ input: process.stdin }).on("line", (line) => {
+    if (line === "bench-measure-start") {
+      delay.reset();
+      delay.enable();
+      gc = { scavenges: 0, scavengeMs: 0, full: 0, fullMs: 0 };
+      from = performance.eventLoopUtilization();
+    } else if (line === "bench-measure-end" && from !== null) {
+      delay.disable();
+      const stats: ServerStats = {
+        event_loop_utilization: Number(performance.eventLoopUtilization(from).utilization.toFixed(3)),
+        event_loop_delay_ms: { mean: round2(delay.mean / 1e6), p99: round2(delay.percentile(99) / 1e6), max: round2(delay.max / 1e6) },
+        gc: { scavenges: gc.scavenges, scavenge_pause_ms_mean: round2(gc.scavengeMs / Math.max(1, gc.scavenges)), full: gc.full, full_pause_ms_total: round2(gc.fullMs) },
+      };
+      from = null;
+      console.log(`bench-pay-server-stats ${JSON.stringify(stats)}`);
+    }
+  });
+}
+
+function round2(x: number): number {
+  return Number(x.toFixed(2));
+}
+
 async function serve(): Promise<void> {
   const config = loadConfig({ ...process.env });
   const running = await startNode(config);
+  serverStats();
   console.log("bench-pay-server-ready");
   process.stdin.resume();
   process.stdin.once("end", () => {
     void running.close().then(() => process.exit(0));
   });
+}
+
+/** The parent's side: the server's stats over the measured payments, or null if it does not answer in time. */
+function measureServer(server: ChildProcess): { end(): Promise<ServerStats | null> } {
+  const lines = createInterface({ input: server.stdout! });
+  const stats = new Promise<ServerStats | null>((resolve) => {
+    lines.on("line", (line) => {
+      if (line.startsWith("bench-pay-server-stats ")) resolve(JSON.parse(line.slice("bench-pay-server-stats ".length)) as ServerStats);
+    });
+  });
+  server.stdin!.write("bench-measure-start\n");
+  return {
+    end() {
+      server.stdin!.write("bench-measure-end\n");
+      // Not lines.close(): that would pause the server's stdout, which the other reader still drains.
+      return Promise.race([stats, new Promise<null>((resolve) => setTimeout(() => resolve(null), 5000).unref())]);
+    },
+  };
 }
 
 interface PayResult {
@@ -408,7 +482,9 @@ async function main(): Promise<void> {
     const postmaster = await postmasterPid(db);
     const measuredFrom = new Date();
     const cpuBefore = cpuSeconds(server.pid!, postmaster);
+    const measuring = measureServer(server);
     const r = await runLoad(connections, tokens, qrs, rounds, warmupCount, paymentsCount, "payments");
+    const serverSeen = await measuring.end();
     for (const connection of connections) connection.close();
     const cpuAfter = cpuSeconds(server.pid!, postmaster);
     const cpuMsPerPayment =
@@ -454,6 +530,8 @@ async function main(): Promise<void> {
       mean_ledger_batch: seals[0] && seals[0].seals > 0 ? Number((seals[0].transfers / seals[0].seals).toFixed(1)) : null,
       cpu_ms_per_payment: cpuMsPerPayment,
       /** What two otherwise idle cores could do at this CPU cost (the API, PostgreSQL and the load generator share them). */
+      /** The API's main thread during the measured payments: how busy, how late its callbacks ran, its GC pauses. */
+      api_thread: serverSeen,
       payments_per_s_on_two_idle_cores: cpuMsPerPayment ? Math.round(2000 / (cpuMsPerPayment.api + cpuMsPerPayment.postgres + cpuMsPerPayment.client)) : null,
       load_average_1m: Number(readFileSync("/proc/loadavg", "utf8").split(" ")[0]),
       ledger_matches_payments: ledgerConsistent,
