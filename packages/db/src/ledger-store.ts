@@ -5,6 +5,7 @@ import {
   assert,
   accountsOfRequest,
   emptyPlanState,
+  bug,
   expiryTransferId,
   planBatch,
   batchDigest,
@@ -229,7 +230,7 @@ const writeStatements = {
 export function writeStatementFor(plan: BatchPlan, previous: ReadonlyMap<string, Account>, now: Date, freshIds: string | null, payments: readonly PaymentRecordItem[] = []) {
   const befores = plan.accounts.map((a) => {
     const before = previous.get(a.id);
-    assert(before, `the plan started from a known state of ${a.id}`);
+    if (!before) bug(`the plan started from a known state of ${a.id}`);
     return before;
   });
   const holds = plan.holds.map((h) => ({

@@ -3,7 +3,7 @@
 // @tsubaki/payments, the ledger moves it); it makes the "at most once" facts atomic — a key claimed, a code or a
 // request used, a daily limit reserved, a refund planned under the payment's row lock. The hot statements take a
 // whole batch of requests at once (one round trip for many concurrent payments).
-import { assert, type Account } from "@tsubaki/ledger";
+import { assert, bug, type Account } from "@tsubaki/ledger";
 import type { Db, SqlClient } from "./client";
 import { paymentRecordCtes, paymentRecordParams } from "./payment-records";
 import { textArray } from "./sql-arrays";
@@ -1120,6 +1120,6 @@ function lotFromClaimFields(residentId: string, f: string[]): LotRecord {
 }
 
 function residentOfCoins(accountId: string): string {
-  assert(accountId.startsWith("res:") && accountId.endsWith(":coins"), `${accountId} is a coin account`);
+  if (!accountId.startsWith("res:") || !accountId.endsWith(":coins")) bug(`${accountId} is a coin account`);
   return accountId.slice(4, -6);
 }

@@ -1,6 +1,6 @@
 // The heart of the ledger: given the locked state of the accounts and holds a batch touches, decide every
 // request of the batch in order and say exactly what to write. Pure: the store does the reading and writing.
-import { assert, assertUnreachable } from "./assert";
+import { assert, assertUnreachable, bug } from "./assert";
 import { requestHash } from "./canonical";
 import type {
   Account,
@@ -258,7 +258,7 @@ class BatchPlanner {
     for (const side of ["debit", "credit"] as const) {
       const accountId = side === "debit" ? leg.from : leg.to;
       const current = staged.get(accountId) ?? this.state.accounts.get(accountId);
-      assert(current, `account ${accountId} was checked to exist`);
+      if (!current) bug(`account ${accountId} was checked to exist`);
       const next = applyEntry(current, side, phase, leg.amount);
       staged.set(accountId, next);
       entries.push({
@@ -298,7 +298,7 @@ class BatchPlanner {
   finish(): BatchPlan {
     assertBalanced(this.entries);
     const accounts = [...this.changedAccounts].map((id) => this.state.accounts.get(id)!);
-    for (const account of accounts) assert(limitViolation(new Map([[account.id, account]])) === null, `account ${account.id} within its limits`);
+    for (const account of accounts) if (limitViolation(new Map([[account.id, account]])) !== null) bug(`account ${account.id} within its limits`);
     return {
       results: this.results,
       transfers: this.transfers,

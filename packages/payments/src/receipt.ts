@@ -1,7 +1,7 @@
 // The receipt the API returns and the wallet and shop app show: every leg with its lot, campaign and expiry, what
 // lapsed to the city, and the balances after. It is a view, so unlike the rest of the package it is JSON-ready:
 // yen are numbers (asserted safe integers, DESIGN §3) and instants are ISO 8601 strings.
-import { assert } from "@tsubaki/ledger";
+import { bug } from "@tsubaki/ledger";
 import { compareSpendOrder, isLotExpired } from "./spend";
 import type { AllocationPart, CoinAccount, LapsedPart, Merchant, PointLot } from "./types";
 
@@ -108,7 +108,10 @@ function receiptLine(part: AllocationPart, lapsed: boolean): ReceiptLine {
 }
 
 /** Yen as a JSON number; anything beyond 2^53 − 1 is a bug (no account holds that much). */
+const jsonYenMin = BigInt(Number.MIN_SAFE_INTEGER);
+const jsonYenMax = BigInt(Number.MAX_SAFE_INTEGER);
+
 export function jsonYen(yen: bigint): number {
-  assert(yen >= BigInt(Number.MIN_SAFE_INTEGER) && yen <= BigInt(Number.MAX_SAFE_INTEGER), `¥${yen} is not a safe JSON integer`);
+  if (yen < jsonYenMin || yen > jsonYenMax) bug(`¥${yen} is not a safe JSON integer`);
   return Number(yen);
 }

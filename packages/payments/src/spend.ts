@@ -1,6 +1,6 @@
 // The spend order of DESIGN §3: a payment takes point lots usable at the shop, soonest expiry first, then coins.
 // Points go first because they lapse and coins do not; the soonest-expiring lot goes first so the least is lost.
-import { assert, legsMax, type Leg } from "@tsubaki/ledger";
+import { assert, bug, legsMax, type Leg } from "@tsubaki/ledger";
 import type { Failure } from "./codes";
 import { checkAmount, limitsDefault, type LimitName, type Limits } from "./limits";
 import type { AllocationPart, CoinAccount, Merchant, PointLot } from "./types";
@@ -134,15 +134,15 @@ export function sumYen(parts: readonly { amountYen: bigint }[]): bigint {
 }
 
 function assertWallet(lots: readonly PointLot[], coins: CoinAccount, merchant: Merchant): void {
-  assert(lots.length <= walletLotsMax, `at most ${walletLotsMax} open lots are passed to the planner`);
+  if (lots.length > walletLotsMax) bug(`at most ${walletLotsMax} open lots are passed to the planner`);
   assert(coins.availableYen >= 0n, "a coin account never shows a negative available balance");
   const lotIds = new Set<string>();
   const accountIds = new Set<string>([coins.accountId, merchant.accountId]);
   assert(accountIds.size === 2, "the resident's coins and the shop are different accounts");
   for (const lot of lots) {
-    assert(lot.balanceYen >= 0n, `lot ${lot.lotId} has a negative balance`);
-    assert(!lotIds.has(lot.lotId), `lot ${lot.lotId} passed twice`);
-    assert(!accountIds.has(lot.accountId), `lot ${lot.lotId}'s account ${lot.accountId} is used by another source`);
+    if (lot.balanceYen < 0n) bug(`lot ${lot.lotId} has a negative balance`);
+    if (lotIds.has(lot.lotId)) bug(`lot ${lot.lotId} passed twice`);
+    if (accountIds.has(lot.accountId)) bug(`lot ${lot.lotId}'s account ${lot.accountId} is used by another source`);
     lotIds.add(lot.lotId);
     accountIds.add(lot.accountId);
   }
