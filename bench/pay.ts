@@ -529,9 +529,9 @@ async function main(): Promise<void> {
       target_met: r.perSecond >= targets.paymentsPerSecond && r.p99Ms <= targets.p99Ms,
       mean_ledger_batch: seals[0] && seals[0].seals > 0 ? Number((seals[0].transfers / seals[0].seals).toFixed(1)) : null,
       cpu_ms_per_payment: cpuMsPerPayment,
-      /** What two otherwise idle cores could do at this CPU cost (the API, PostgreSQL and the load generator share them). */
       /** The API's main thread during the measured payments: how busy, how late its callbacks ran, its GC pauses. */
       api_thread: serverSeen,
+      /** What two otherwise idle cores could do at this CPU cost (the API, PostgreSQL and the load generator share them). */
       payments_per_s_on_two_idle_cores: cpuMsPerPayment ? Math.round(2000 / (cpuMsPerPayment.api + cpuMsPerPayment.postgres + cpuMsPerPayment.client)) : null,
       load_average_1m: Number(readFileSync("/proc/loadavg", "utf8").split(" ")[0]),
       ledger_matches_payments: ledgerConsistent,

@@ -2,19 +2,18 @@
 // finished query object can stay reachable past a scavenge, and with its parameters (a ledger batch's are tens of
 // kB) it made V8 promote them. These tests hold postgres.js to the field names that relies on, and show that the
 // caller's own parameter array is left as it was.
-import { createTestDatabase, dropTestDatabase } from "@tsubaki/testkit/pg";
+import { connectTest, createTestDatabase, dropTestDatabase } from "@tsubaki/testkit/pg";
 import { testDatabaseUrl } from "@tsubaki/testkit/pg-global-setup";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { forgetParameters, fromPostgresJs, postgresTarget } from "../src/postgres";
+import { forgetParameters, fromPostgresJs } from "../src/postgres";
 
 describe("a finished query's parameters", () => {
   let url: string;
   let sql: postgres.Sql;
   beforeAll(async () => {
     url = await createTestDatabase(testDatabaseUrl(), "params");
-    const target = postgresTarget(url);
-    sql = postgres(target.url, { max: 1, onnotice: () => {}, ...(target.path === undefined ? {} : { path: target.path }) });
+    sql = connectTest(url, { max: 1, onnotice: () => {} });
   });
   afterAll(async () => {
     await sql?.end({ timeout: 5 });

@@ -107,10 +107,10 @@ function receiptLine(part: AllocationPart, lapsed: boolean): ReceiptLine {
   };
 }
 
-/** Yen as a JSON number; anything beyond 2^53 − 1 is a bug (no account holds that much). */
 const jsonYenMin = BigInt(Number.MIN_SAFE_INTEGER);
 const jsonYenMax = BigInt(Number.MAX_SAFE_INTEGER);
 
+/** Yen as a JSON number; anything beyond 2^53 − 1 is a bug (no account holds that much). */
 export function jsonYen(yen: bigint): number {
   if (yen < jsonYenMin || yen > jsonYenMax) bug(`¥${yen} is not a safe JSON integer`);
   return Number(yen);
